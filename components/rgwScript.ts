@@ -1,0 +1,81 @@
+// How components call scripts/rgw-multisite.sh: one readable command line per step (it is what
+// reviewers see in a `pulumi preview` diff), secrets only in the environment.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+
+/** Path of the script relative to the project directory, where Pulumi runs local commands. */
+export const RGW_SCRIPT = "scripts/rgw-multisite.sh";
+
+/** How a site's radosgw-admin is reached and its gateway restarted. Not secret. */
+export interface RgwAdminTransport {
+    /** Command prefix that runs radosgw-admin at the site, e.g. `cephadm shell -- radosgw-admin`. */
+    adminCommand: pulumi.Input<string>;
+    /** Command that (re)starts the site's gateway, e.g. `systemctl restart ceph-radosgw@rgw.a`. */
+    restartCommand: pulumi.Input<string>;
+}
+
+/** An S3 key pair. Both are secret Outputs. */
+export interface S3Keys {
+    accessKey: pulumi.Output<string>;
+    secretKey: pulumi.Output<string>;
+}
+
+/** Quotes a value for POSIX sh only when it needs it, so command lines stay readable in diffs. */
+export function shellQuote(value: string): string {
+    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+    return `'${value.replace(/'/g, `'"'"'`)}'`;
+}
+
+export type ScriptFlags = Record<string, string | boolean | undefined>;
+
+/** Renders `scripts/rgw-multisite.sh <subcommand> --flag value ...` in the order given. */
+export function renderScriptCommand(subcommand: string, flags: ScriptFlags): string {
+    const parts = [RGW_SCRIPT, subcommand];
+    for (const [flag, value] of Object.entries(flags)) {
+        if (value === undefined || value === false) continue;
+        parts.push(`--${flag}`);
+        if (value !== true) parts.push(shellQuote(value));
+    }
+    return parts.join(" ");
+}
+
+/** Like renderScriptCommand, for flags that are Outputs (e.g. values from a stack reference). */
+export function scriptCommand(subcommand: string, flags: Record<string, pulumi.Input<string | boolean | undefined>>): pulumi.Output<string> {
+    return pulumi.output(flags).apply((resolved) => renderScriptCommand(subcommand, resolved as ScriptFlags));
+}
+
+/** The environment every call gets: the site's admin transport. */
+export function transportEnv(t: RgwAdminTransport): Record<string, pulumi.Input<string>> {
+    return { RGW_ADMIN: t.adminCommand, RGW_RESTART: t.restartCommand };
+}
+
+/** Printed when Pulumi deletes a Ceph step: nothing in Ceph is removed by this program. */
+export function keepNotice(what: string): string {
+    return `echo ${shellQuote(`velero-ceph-dr: ${what} is kept in Ceph (this program never deletes Ceph state; see README "What delete does")`)}`;
+}
+
+export interface RgwStepArgs {
+    /** The create/update command (idempotent: running it again changes nothing). */
+    command: pulumi.Input<string>;
+    /** Environment: transport settings and secrets. */
+    environment: Record<string, pulumi.Input<string>>;
+    /** What the delete notice names. */
+    keeps: string;
+}
+
+/**
+ * One idempotent Ceph step. Create and update run the same "ensure" command, so changed
+ * arguments are re-applied in place; delete only prints what is kept.
+ */
+export function rgwStep(name: string, args: RgwStepArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
+    return new command.local.Command(
+        name,
+        {
+            create: args.command,
+            update: args.command,
+            delete: keepNotice(args.keeps),
+            environment: args.environment,
+        },
+        opts,
+    );
+}

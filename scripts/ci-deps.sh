@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the tests need, when missing. Needs root (CI runs as root).
+set -euo pipefail
+
+missing=()
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "ci-deps: nothing to install"
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "ci-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

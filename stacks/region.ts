@@ -1,0 +1,193 @@
+// The region program: one site's Ceph zone, the global Velero user and bucket (master only),
+// the replication scope, and (wired in by later issues) Velero and the alert rules.
+// `site-a` bootstraps the metadata master; `site-b` joins it through a StackReference.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup } from "../components";
+import { ConfigError, RegionConfig } from "./config";
+
+/** Stack outputs of a region stack; the failover stack and `site-b` read these by name. */
+export interface RegionOutputs {
+    siteId: string;
+    bootstrapRole: string;
+    realm: pulumi.Input<string>;
+    zonegroup: pulumi.Input<string>;
+    zone: string;
+    endpoint: string;
+    /** Zone and endpoint of the metadata master at bootstrap (the failover stack owns it later). */
+    bootstrapMasterZone: pulumi.Input<string>;
+    bootstrapMasterEndpoint: pulumi.Input<string>;
+    bucket: pulumi.Input<string>;
+    syncScope: string;
+    veleroUser: string;
+    rgwAdminCommand: string;
+    rgwRestartCommand: string;
+    systemAccessKey: pulumi.Output<string>;
+    systemSecretKey: pulumi.Output<string>;
+    veleroAccessKey: pulumi.Output<string>;
+    veleroSecretKey: pulumi.Output<string>;
+    kopiaRepositoryPassword: pulumi.Output<string>;
+    kubeconfig?: pulumi.Output<string>;
+    kubeContext?: string;
+}
+
+/** Outputs of the master stack that a secondary reads, and which of them must match its own config. */
+export const SHARED_SETTINGS = ["realm", "zonegroup", "bucket", "syncScope"] as const;
+
+/** Values a secondary takes from the master stack: plain ones for checks, secrets as Outputs. */
+export interface MasterSite {
+    plain: Record<"realm" | "zonegroup" | "bucket" | "syncScope" | "zone" | "endpoint" | "siteId", string>;
+    systemKeys: S3Keys;
+    veleroKeys: S3Keys;
+    kopiaRepositoryPassword: pulumi.Output<string>;
+}
+
+/** Cross-site checks for a secondary, before anything is declared. Pure: tests call it directly. */
+export function crossSiteProblems(cfg: RegionConfig, master: MasterSite["plain"], prefix: string): string[] {
+    const problems: string[] = [];
+    for (const key of SHARED_SETTINGS) {
+        if (cfg[key] !== master[key]) {
+            problems.push(`${prefix}:${key} = "${cfg[key]}" differs from "${master[key]}" in the master stack ${cfg.masterStack}; both sites must use the same ${key}`);
+        }
+    }
+    if (cfg.zone === master.zone) {
+        problems.push(`${prefix}:zone = "${cfg.zone}" is the master's zone; allowed: a zone name other than "${master.zone}"`);
+    }
+    if (cfg.endpoint === master.endpoint) {
+        problems.push(`${prefix}:endpoint = "${cfg.endpoint}" is the master's endpoint; allowed: this site's own gateway URL, not "${master.endpoint}"`);
+    }
+    if (cfg.siteId === master.siteId) {
+        problems.push(`${prefix}:siteId = "${cfg.siteId}" is the master stack's siteId; the two sites need different ids`);
+    }
+    return problems;
+}
+
+async function readMasterSite(ref: pulumi.StackReference, stackName: string): Promise<MasterSite> {
+    const plain: Record<string, string> = {};
+    for (const key of [...SHARED_SETTINGS, "zone", "endpoint", "siteId"]) {
+        const details = await ref.getOutputDetails(key);
+        const value = details.value ?? details.secretValue;
+        if (typeof value !== "string") {
+            throw new ConfigError([`the master stack ${stackName} has no output "${key}": run \`pulumi up\` on it first`]);
+        }
+        plain[key] = value;
+    }
+    const secret = (key: string) => pulumi.secret(ref.requireOutput(key).apply(String));
+    return {
+        plain: plain as MasterSite["plain"],
+        systemKeys: { accessKey: secret("systemAccessKey"), secretKey: secret("systemSecretKey") },
+        veleroKeys: { accessKey: secret("veleroAccessKey"), secretKey: secret("veleroSecretKey") },
+        kopiaRepositoryPassword: secret("kopiaRepositoryPassword"),
+    };
+}
+
+function commonOutputs(cfg: RegionConfig) {
+    return {
+        siteId: cfg.siteId,
+        bootstrapRole: cfg.bootstrapRole,
+        zone: cfg.zone,
+        endpoint: cfg.endpoint,
+        syncScope: cfg.syncScope,
+        veleroUser: cfg.veleroUser,
+        rgwAdminCommand: cfg.transport.adminCommand,
+        rgwRestartCommand: cfg.transport.restartCommand,
+        kubeconfig: cfg.kubeconfig ? pulumi.secret(cfg.kubeconfig) : undefined,
+        kubeContext: cfg.kubeContext,
+    };
+}
+
+/** The master bootstrap site: realm, zonegroup, master zone, Velero user and bucket. */
+export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
+    const zonegroup = new RgwZoneGroup("rgw-zonegroup", {
+        realm: cfg.realm,
+        zonegroup: cfg.zonegroup,
+        endpoint: cfg.endpoint,
+        transport: cfg.transport,
+    });
+    const zone = new RgwZone("rgw-zone", {
+        realm: cfg.realm,
+        zonegroup: cfg.zonegroup,
+        zone: cfg.zone,
+        endpoint: cfg.endpoint,
+        role: "master",
+        systemUser: cfg.systemUser,
+        transport: cfg.transport,
+    }, { dependsOn: [zonegroup.ready] });
+    const velero = new GlobalS3User("velero-user", {
+        uid: cfg.veleroUser,
+        displayName: "Velero backups (velero-ceph-dr)",
+        transport: cfg.transport,
+        bucket: { name: cfg.bucket, endpoint: cfg.endpoint, region: cfg.zonegroup },
+    }, { dependsOn: [zone.ready] });
+    new SyncGroup("velero-sync", {
+        scope: cfg.syncScope,
+        bucket: cfg.bucket,
+        zonegroup: cfg.zonegroup,
+        zone: cfg.zone,
+        transport: cfg.transport,
+    }, { dependsOn: [velero.ready] });
+    // One kopia repository password for both clusters: generated here, read by site-b.
+    const kopia = new random.RandomPassword("kopia-repository-password", { length: 32, special: false });
+
+    return {
+        ...commonOutputs(cfg),
+        realm: cfg.realm,
+        zonegroup: cfg.zonegroup,
+        bucket: cfg.bucket,
+        bootstrapMasterZone: cfg.zone,
+        bootstrapMasterEndpoint: cfg.endpoint,
+        systemAccessKey: pulumi.secret(zone.systemKeys.accessKey),
+        systemSecretKey: pulumi.secret(zone.systemKeys.secretKey),
+        veleroAccessKey: pulumi.secret(velero.keys.accessKey),
+        veleroSecretKey: pulumi.secret(velero.keys.secretKey),
+        kopiaRepositoryPassword: pulumi.secret(kopia.result),
+    };
+}
+
+/** A secondary site: joins the master's realm; the user and bucket arrive by metadata sync. */
+export function secondarySiteProgram(cfg: RegionConfig, master: MasterSite): RegionOutputs {
+    const zone = new RgwZone("rgw-zone", {
+        realm: master.plain.realm,
+        zonegroup: master.plain.zonegroup,
+        zone: cfg.zone,
+        endpoint: cfg.endpoint,
+        role: "secondary",
+        masterEndpoint: master.plain.endpoint,
+        systemKeys: master.systemKeys,
+        transport: cfg.transport,
+    });
+    new SyncGroup("velero-sync", {
+        scope: cfg.syncScope,
+        bucket: master.plain.bucket,
+        zonegroup: master.plain.zonegroup,
+        zone: cfg.zone,
+        peerZone: master.plain.zone,
+        transport: cfg.transport,
+    }, { dependsOn: [zone.ready] });
+
+    // Re-exported so the failover stack and break-glass tooling can work from this site alone.
+    return {
+        ...commonOutputs(cfg),
+        realm: master.plain.realm,
+        zonegroup: master.plain.zonegroup,
+        bucket: master.plain.bucket,
+        bootstrapMasterZone: master.plain.zone,
+        bootstrapMasterEndpoint: master.plain.endpoint,
+        systemAccessKey: master.systemKeys.accessKey,
+        systemSecretKey: master.systemKeys.secretKey,
+        veleroAccessKey: master.veleroKeys.accessKey,
+        veleroSecretKey: master.veleroKeys.secretKey,
+        kopiaRepositoryPassword: master.kopiaRepositoryPassword,
+    };
+}
+
+/** The region program for one site. Validation of cross-site settings happens before any step. */
+export async function regionProgram(cfg: RegionConfig, prefix: string): Promise<RegionOutputs> {
+    if (cfg.bootstrapRole === "master") return masterSiteProgram(cfg);
+    const stackName = cfg.masterStack as string;
+    const ref = new pulumi.StackReference("master-site", { name: stackName });
+    const master = await readMasterSite(ref, stackName);
+    const problems = crossSiteProblems(cfg, master.plain, prefix);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return secondarySiteProgram(cfg, master);
+}

@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, RawConfig, parseRegionConfig, programFor } from "../../stacks/config";
+import { crossSiteProblems } from "../../stacks/region";
+import { siteAConfig, siteBConfig } from "./fixtures";
+
+const P = "velero-ceph-dr";
+const kubeconfig = pulumi.secret("apiVersion: v1");
+
+function problemsOf(raw: RawConfig, kc: pulumi.Output<string> | undefined = undefined): string[] {
+    try {
+        parseRegionConfig(raw, P, kc);
+    } catch (e) {
+        expect(e).to.be.instanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    return [];
+}
+
+/** Asserts exactly one problem, naming the key and the bad value, and mentioning what is allowed. */
+function expectOneProblem(raw: RawConfig, key: string, value: string | undefined, allowedHint: RegExp) {
+    const problems = problemsOf(raw);
+    expect(problems, JSON.stringify(problems)).to.have.length(1);
+    expect(problems[0]).to.contain(`${P}:${key} = ${value === undefined ? "(not set)" : JSON.stringify(value)}`);
+    expect(problems[0]).to.match(allowedHint);
+}
+
+describe("config: region stacks", () => {
+    it("accepts the example site-a settings and fills defaults", () => {
+        const cfg = parseRegionConfig(siteAConfig(), P);
+        expect(cfg).to.include({
+            siteId: "site-a", bootstrapRole: "master", realm: "dr", zonegroup: "global",
+            zone: "zonea", bucket: "velero-backups", syncScope: "zone", veleroUser: "velero", systemUser: "dr-sync",
+        });
+        expect(cfg.transport).to.deep.equal({ adminCommand: "radosgw-admin", restartCommand: "systemctl restart ceph-radosgw@rgw.a" });
+    });
+
+    it("defaults site-b to a secondary, which needs masterStack", () => {
+        const cfg = parseRegionConfig(siteBConfig(), P);
+        expect(cfg.bootstrapRole).to.equal("secondary");
+        expectOneProblem({ ...siteBConfig(), masterStack: undefined }, "masterStack", undefined, /required when bootstrapRole is "secondary"/);
+    });
+
+    const cases: Array<[string, string | undefined, RegExp]> = [
+        ["siteId", "site-c", /allowed: "site-a" or "site-b"/],
+        ["siteId", undefined, /allowed: "site-a" or "site-b"/],
+        ["bootstrapRole", "primary", /allowed: "master" or "secondary"/],
+        ["realm", "my realm", /letters, digits, '-' or '_'/],
+        ["zonegroup", "-global", /starting with a letter or digit/],
+        ["zone", "zone.a", /letters, digits, '-' or '_'/],
+        ["zone", undefined, /required, e.g. `pulumi config set zone zonea`/],
+        ["endpoint", "ftp://rgw-a.example.com", /http:\/\/ or https:\/\/ URL/],
+        ["endpoint", "https://rgw-a.example.com/admin", /no path/],
+        ["endpoint", "https://rgw-a.example.com/", /without a trailing '\/'/],
+        ["endpoint", "https://user:pw@rgw-a.example.com", /no path, query or user info/],
+        ["endpoint", "not a url", /http:\/\/ or https:\/\/ URL/],
+        ["endpoint", undefined, /required/],
+        ["bucket", "Velero_Backups", /3 to 63 lowercase letters/],
+        ["bucket", "ab", /3 to 63/],
+        ["bucket", "192.168.1.10", /not an IP address/],
+        ["bucket", "velero..backups", /no '\.\.'/],
+        ["bucket", "xn--velero", /'xn--'/],
+        ["bucket", "velero-backups-", /ending with a letter or digit/],
+        ["syncScope", "policy", /allowed: "zone" or "bucket"/],
+        ["veleroUser", "tenant$velero", /no tenant/],
+        ["systemUser", "sync user", /letters, digits/],
+        ["rgwAdminCommand", "radosgw-admin\nrm -rf /", /single-line/],
+        ["rgwRestartCommand", undefined, /required/],
+        ["masterStack", "org/proj/stack/extra", /stack name/],
+    ];
+    for (const [key, value, hint] of cases) {
+        it(`rejects ${key} = ${JSON.stringify(value)} naming the key, the value and what is allowed`, () => {
+            const base = key === "masterStack" ? siteBConfig() : siteAConfig();
+            expectOneProblem({ ...base, [key]: value }, key, value, hint);
+        });
+    }
+
+    it("rejects a Velero user that is the system user", () => {
+        expectOneProblem({ ...siteAConfig(), veleroUser: "dr-sync" }, "veleroUser", "dr-sync", /must differ from systemUser/);
+    });
+
+    it("requires a kubeconfig secret or a kubeContext, not both", () => {
+        expectOneProblem({ ...siteAConfig(), kubeContext: undefined }, "kubeconfig", undefined, /one of kubeconfig \(as a secret/);
+        const both = problemsOf(siteAConfig(), kubeconfig);
+        expect(both).to.have.length(1);
+        expect(both[0]).to.contain("either kubeconfig (secret) or kubeContext, not both");
+        expect(problemsOf({ ...siteAConfig(), kubeContext: undefined }, kubeconfig)).to.deep.equal([]);
+    });
+
+    it("reports every problem at once", () => {
+        const problems = problemsOf({ ...siteAConfig(), zone: "a b", endpoint: "x", bucket: "B" });
+        expect(problems.map((p) => p.split(" = ")[0])).to.deep.equal([`${P}:zone`, `${P}:endpoint`, `${P}:bucket`]);
+    });
+});
+
+describe("config: cross-site checks of a secondary", () => {
+    const master = { realm: "dr", zonegroup: "global", bucket: "velero-backups", syncScope: "zone", zone: "zonea", endpoint: "http://rgw-a.example.com", siteId: "site-a" };
+
+    it("accepts matching shared settings and distinct zone, endpoint and site", () => {
+        expect(crossSiteProblems(parseRegionConfig(siteBConfig(), P), master, P)).to.deep.equal([]);
+    });
+
+    const cases: Array<[string, string, RegExp]> = [
+        ["endpoint", "http://rgw-a.example.com", /is the master's endpoint/],
+        ["zone", "zonea", /is the master's zone/],
+        ["siteId", "site-a", /different ids/],
+        ["realm", "other", /differs from "dr" in the master stack/],
+        ["zonegroup", "eu", /differs from "global"/],
+        ["bucket", "other-bucket", /differs from "velero-backups"/],
+        ["syncScope", "bucket", /differs from "zone"/],
+    ];
+    for (const [key, value, hint] of cases) {
+        it(`rejects ${key} = ${value}`, () => {
+            const cfg = parseRegionConfig({ ...siteBConfig(), [key]: value, bootstrapRole: "secondary" }, P);
+            const problems = crossSiteProblems(cfg, master, P);
+            expect(problems).to.have.length(1);
+            expect(problems[0]).to.contain(`${P}:${key} = "${value}"`).and.match(hint);
+        });
+    }
+});
+
+describe("config: program dispatch", () => {
+    it("follows the stack name when program is unset", () => {
+        expect(programFor("site-a", undefined, P)).to.equal("region");
+        expect(programFor("prod-site-b", "", P)).to.equal("region");
+        expect(programFor("failover", undefined, P)).to.equal("failover");
+    });
+    it("uses the program setting when given", () => {
+        expect(programFor("anything", "failover", P)).to.equal("failover");
+    });
+    it("rejects an unknown program and an unknown stack name", () => {
+        expect(() => programFor("x", "both", P)).to.throw(ConfigError, `${P}:program = "both" is not allowed; allowed: "region" or "failover"`);
+        expect(() => programFor("staging", undefined, P)).to.throw(ConfigError, /for stack "staging"; allowed: "region" or "failover"/);
+    });
+});

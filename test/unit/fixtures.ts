@@ -1,0 +1,37 @@
+// Example settings for the region stacks, as raw strings (what `pulumi config` holds).
+import { RawConfig } from "../../stacks/config";
+
+export function siteAConfig(): RawConfig {
+    return {
+        siteId: "site-a",
+        zone: "zonea",
+        endpoint: "http://rgw-a.example.com",
+        rgwRestartCommand: "systemctl restart ceph-radosgw@rgw.a",
+        kubeContext: "cluster-a",
+    };
+}
+
+export function siteBConfig(): RawConfig {
+    return {
+        siteId: "site-b",
+        masterStack: "org/velero-ceph-dr/site-a",
+        zone: "zoneb",
+        endpoint: "http://rgw-b.example.com",
+        rgwRestartCommand: "systemctl restart ceph-radosgw@rgw.b",
+        kubeContext: "cluster-b",
+    };
+}
+
+/** What site-a's stack exports, as site-b's StackReference sees it. */
+export function siteAOutputs(): { outputs: Record<string, unknown>; secretOutputs: string[] } {
+    return {
+        outputs: {
+            siteId: "site-a", realm: "dr", zonegroup: "global", zone: "zonea", endpoint: "http://rgw-a.example.com",
+            bucket: "velero-backups", syncScope: "zone",
+            systemAccessKey: "SYSTEMACCESSKEY00001", systemSecretKey: "system-secret-from-site-a",
+            veleroAccessKey: "VELEROACCESSKEY00001", veleroSecretKey: "velero-secret-from-site-a",
+            kopiaRepositoryPassword: "kopia-password-from-site-a",
+        },
+        secretOutputs: ["systemAccessKey", "systemSecretKey", "veleroAccessKey", "veleroSecretKey", "kopiaRepositoryPassword"],
+    };
+}

@@ -1,0 +1,197 @@
+import { expect } from "chai";
+import { main } from "../../stacks/main";
+import { MockRun, RecordedResource, isSecretInput, named, ofType, runFailing, runMocked } from "../harness/mocks";
+import { siteAConfig, siteAOutputs, siteBConfig } from "./fixtures";
+
+const SECRET_OUTPUTS = ["systemAccessKey", "systemSecretKey", "veleroAccessKey", "veleroSecretKey", "kopiaRepositoryPassword"];
+
+function runSite(stack: string, config: Record<string, unknown>, masterOutputs = siteAOutputs()) {
+    return runMocked(main, {
+        stack,
+        config,
+        stackReferences: { "org/velero-ceph-dr/site-a": masterOutputs },
+    });
+}
+
+/** Every value that must never appear in plaintext outside secret inputs/outputs. */
+function secretValues(run: MockRun<unknown>): string[] {
+    return SECRET_OUTPUTS.map((k) => String(run.outputs[k].value));
+}
+
+function commands(run: MockRun<unknown>): RecordedResource[] {
+    return ofType(run, "command:local:Command");
+}
+
+function expectNoPlaintextSecrets(run: MockRun<unknown>) {
+    const secrets = secretValues(run);
+    expect(secrets.every((s) => s.length >= 16), "secrets resolved").to.equal(true);
+    for (const r of run.resources) {
+        const visible = JSON.stringify({ create: r.inputs.create, update: r.inputs.update, delete: r.inputs.delete });
+        for (const s of secrets) expect(visible, `${r.name} command line`).not.to.contain(s);
+        // Any input carrying a secret value must be marked secret.
+        for (const [path, value] of flatten(r.inputs)) {
+            if (secrets.includes(String(value))) {
+                expect(isSecretInput(r, path), `${r.name}.${path} is secret`).to.equal(true);
+            }
+        }
+    }
+    for (const [k, out] of Object.entries(run.outputs)) {
+        if (secrets.includes(String(out.value))) expect(out.secret, `output ${k} is secret`).to.equal(true);
+    }
+}
+
+function flatten(obj: unknown, prefix = ""): Array<[string, unknown]> {
+    if (obj && typeof obj === "object") {
+        return Object.entries(obj as Record<string, unknown>).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+    }
+    return [[prefix, obj]];
+}
+
+describe("region stack site-a (bootstrap master)", function () {
+    let run: MockRun<unknown>;
+    before(async () => {
+        run = await runSite("site-a", siteAConfig());
+    });
+
+    it("declares the Ceph steps in dependency order with readable commands", () => {
+        const steps = commands(run).map((c) => [c.name, c.inputs.create]);
+        expect(steps).to.deep.equal([
+            ["rgw-zonegroup-realm", "scripts/rgw-multisite.sh ensure-realm --realm dr --zonegroup global --endpoint http://rgw-a.example.com"],
+            ["rgw-zone-master", "scripts/rgw-multisite.sh ensure-master-zone --realm dr --zonegroup global --zone zonea --endpoint http://rgw-a.example.com --system-uid dr-sync"],
+            ["velero-user-user", "scripts/rgw-multisite.sh ensure-user --uid velero --display-name 'Velero backups (velero-ceph-dr)'"],
+            ["velero-sync-scope", "scripts/rgw-multisite.sh sync-scope --scope zone --bucket velero-backups --zonegroup global --zone zonea"],
+        ]);
+    });
+
+    it("chains the steps: zone after zonegroup, user after zone, bucket after user, scope after bucket", () => {
+        expect(named(run, "rgw-zone").options.dependsOn).to.deep.equal(["rgw-zonegroup-realm"]);
+        expect(named(run, "velero-user").options.dependsOn).to.deep.equal(["rgw-zone-master"]);
+        expect(named(run, "velero-user-bucket").options.dependsOn).to.deep.equal(["velero-user-user"]);
+        expect(named(run, "velero-sync").options.dependsOn).to.deep.equal(["velero-user-bucket"]);
+        expect(named(run, "rgw-zone-master").options.parent).to.equal("rgw-zone");
+    });
+
+    it("gives every step the transport settings and only the secrets it needs, as secrets", () => {
+        const master = named(run, "rgw-zone-master");
+        expect(Object.keys(master.inputs.environment).sort()).to.deep.equal(
+            ["RGW_ADMIN", "RGW_RESTART", "RGW_SYSTEM_ACCESS_KEY", "RGW_SYSTEM_SECRET_KEY"]);
+        expect(master.inputs.environment.RGW_ADMIN).to.equal("radosgw-admin");
+        expect(master.inputs.environment.RGW_RESTART).to.equal("systemctl restart ceph-radosgw@rgw.a");
+        expect(isSecretInput(master, "environment.RGW_SYSTEM_ACCESS_KEY")).to.equal(true);
+        expect(isSecretInput(master, "environment.RGW_SYSTEM_SECRET_KEY")).to.equal(true);
+        const user = named(run, "velero-user-user");
+        expect(Object.keys(user.inputs.environment).sort()).to.deep.equal(
+            ["RGW_ADMIN", "RGW_RESTART", "RGW_USER_ACCESS_KEY", "RGW_USER_SECRET_KEY"]);
+        expect(named(run, "rgw-zonegroup-realm").secretPaths).to.deep.equal([]);
+    });
+
+    it("makes update re-run the same ensure command and delete keep everything", () => {
+        for (const c of commands(run)) {
+            expect(c.inputs.update, c.name).to.equal(c.inputs.create);
+            expect(c.inputs.delete, c.name).to.match(/^echo 'velero-ceph-dr: .* is kept in Ceph/);
+        }
+    });
+
+    it("creates the bucket through S3 on the master with the Velero keys, protected and retained", () => {
+        const bucket = named(run, "velero-user-bucket");
+        expect(bucket.inputs).to.include({ bucket: "velero-backups", forceDestroy: false });
+        expect(bucket.options).to.include({ protect: true, retainOnDelete: true, provider: "velero-user-s3" });
+        const provider = named(run, "velero-user-s3");
+        // Provider inputs travel as strings, JSON-encoded where not strings already.
+        expect(provider.inputs).to.include({
+            region: "global", s3UsePathStyle: "true", skipCredentialsValidation: "true",
+            skipRequestingAccountId: "true", skipMetadataApiCheck: "true", skipRegionValidation: "true",
+        });
+        expect(JSON.parse(provider.inputs.endpoints)).to.deep.equal([{ s3: "http://rgw-a.example.com" }]);
+        expect(provider.inputs.accessKey).to.equal(run.outputs.veleroAccessKey.value);
+        expect(isSecretInput(provider, "accessKey") && isSecretInput(provider, "secretKey")).to.equal(true);
+    });
+
+    it("exports the site's settings in plain and keys and kopia password as secrets", () => {
+        expect(run.outputs.zone).to.deep.equal({ value: "zonea", secret: false });
+        expect(run.outputs.bootstrapMasterEndpoint.value).to.equal("http://rgw-a.example.com");
+        expect(run.outputs.rgwAdminCommand.value).to.equal("radosgw-admin");
+        for (const k of SECRET_OUTPUTS) expect(run.outputs[k].secret, k).to.equal(true);
+        expect(run.outputs.systemAccessKey.value).to.match(/^[A-Z0-9]{20}$/);
+        expect(run.outputs.veleroSecretKey.value).to.match(/^[A-Za-z0-9]{40}$/);
+        expect(run.outputs.veleroAccessKey.value).not.to.equal(run.outputs.systemAccessKey.value);
+    });
+
+    it("never shows a secret in plaintext", () => expectNoPlaintextSecrets(run));
+
+    it("keeps resource names stable", () => {
+        expect(run.resources.map((r) => r.name).filter((n) => !n.startsWith("velero-ceph-dr-"))).to.have.members([
+            "rgw-zonegroup", "rgw-zonegroup-realm", "rgw-zone", "rgw-zone-system-access-key", "rgw-zone-system-secret-key",
+            "rgw-zone-master", "velero-user", "velero-user-access-key", "velero-user-secret-key", "velero-user-user",
+            "velero-user-s3", "velero-user-bucket", "velero-sync", "velero-sync-scope", "kopia-repository-password",
+        ]);
+    });
+
+    it("uses the bucket scope when configured, on the master", async () => {
+        const bucketScope = await runSite("site-a", { ...siteAConfig(), syncScope: "bucket" });
+        expect(named(bucketScope, "velero-sync-scope").inputs.create).to.equal(
+            "scripts/rgw-multisite.sh sync-scope --scope bucket --bucket velero-backups --zonegroup global --zone zonea");
+    });
+
+    it("fails before declaring anything when a setting is bad", async () => {
+        const { error, resources } = await runFailing(main, { stack: "site-a", config: { ...siteAConfig(), endpoint: "rgw-a" } });
+        expect(error.message).to.contain('velero-ceph-dr:endpoint = "rgw-a" is not allowed');
+        expect(resources.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+});
+
+describe("region stack site-b (secondary)", () => {
+    let run: MockRun<unknown>;
+    before(async () => {
+        run = await runSite("site-b", siteBConfig());
+    });
+
+    it("reads site-a through the configured stack reference", () => {
+        expect(named(run, "master-site").inputs.name).to.equal("org/velero-ceph-dr/site-a");
+    });
+
+    it("joins the master's realm as a secondary, then verifies the bucket replicates from the master zone", () => {
+        expect(commands(run).map((c) => [c.name, c.inputs.create])).to.deep.equal([
+            ["rgw-zone-join", "scripts/rgw-multisite.sh join-secondary --realm dr --zonegroup global --zone zoneb --endpoint http://rgw-b.example.com --master-url http://rgw-a.example.com"],
+            ["velero-sync-scope", "scripts/rgw-multisite.sh sync-scope --scope zone --bucket velero-backups --zonegroup global --zone zoneb --peer-zone zonea"],
+        ]);
+        expect(named(run, "velero-sync").options.dependsOn).to.deep.equal(["rgw-zone-join"]);
+    });
+
+    it("uses site-a's system keys, as secrets, and creates no user, bucket or keys of its own", () => {
+        const join = named(run, "rgw-zone-join");
+        expect(join.inputs.environment.RGW_SYSTEM_ACCESS_KEY).to.equal("SYSTEMACCESSKEY00001");
+        expect(join.inputs.environment.RGW_SYSTEM_SECRET_KEY).to.equal("system-secret-from-site-a");
+        expect(isSecretInput(join, "environment.RGW_SYSTEM_ACCESS_KEY")).to.equal(true);
+        expect(isSecretInput(join, "environment.RGW_SYSTEM_SECRET_KEY")).to.equal(true);
+        expect(ofType(run, "random:index/randomPassword:RandomPassword")).to.deep.equal([]);
+        expect(ofType(run, "aws:s3/bucket:Bucket")).to.deep.equal([]);
+    });
+
+    it("re-exports site-a's keys and kopia password as secrets with its own site settings", () => {
+        expect(run.outputs.veleroSecretKey).to.deep.equal({ value: "velero-secret-from-site-a", secret: true });
+        expect(run.outputs.kopiaRepositoryPassword).to.deep.equal({ value: "kopia-password-from-site-a", secret: true });
+        expect(run.outputs.endpoint.value).to.equal("http://rgw-b.example.com");
+        expect(run.outputs.bootstrapMasterZone.value).to.equal("zonea");
+    });
+
+    it("never shows a secret in plaintext", () => expectNoPlaintextSecrets(run));
+
+    it("refuses, before any step, a site-b whose endpoint is site-a's", async () => {
+        const { error, resources } = await runFailing(main, {
+            stack: "site-b",
+            config: { ...siteBConfig(), endpoint: "http://rgw-a.example.com" },
+            stackReferences: { "org/velero-ceph-dr/site-a": siteAOutputs() },
+        });
+        expect(error.message).to.contain('velero-ceph-dr:endpoint = "http://rgw-a.example.com" is the master\'s endpoint');
+        expect(resources.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"]);
+    });
+
+    it("says to run the master first when it has no outputs yet", async () => {
+        const { error } = await runFailing(main, {
+            stack: "site-b", config: siteBConfig(),
+            stackReferences: { "org/velero-ceph-dr/site-a": { outputs: {} } },
+        });
+        expect(error.message).to.contain("has no output \"realm\": run `pulumi up` on it first");
+    });
+});
