@@ -49,7 +49,8 @@ describe("RgwZoneGroup", () => {
         ["endpoint", { endpoint: "rgw-a:80" }, /endpoint "rgw-a:80" is not allowed/],
     ] as const) {
         it(`refuses a bad ${field} before declaring a child`, async () => {
-            const r = await refusal(() => new RgwZoneGroup("zg", { realm: "prod", zonegroup: "eu", endpoint: "https://rgw-a.example.com", transport, ...args }));
+            const good = { realm: "prod", zonegroup: "eu", endpoint: "https://rgw-a.example.com", transport };
+            const r = await refusal(() => new RgwZoneGroup("zg", { ...good, ...args }));
             expect(r.message).to.match(hint);
             expect(r.children).to.deep.equal([]);
         });
@@ -116,7 +117,8 @@ describe("GlobalS3User", () => {
         ["a bad bucket endpoint", { bucket: { name: "backups", endpoint: "s3://x", region: "eu" } }, /bucket.endpoint "s3:\/\/x" is not allowed/],
     ] as const) {
         it(`refuses ${what} before declaring a child`, async () => {
-            const r = await refusal(() => new GlobalS3User("u", { uid: "velero", transport, ...args } as any));
+            const good = { uid: "velero", transport };
+            const r = await refusal(() => new GlobalS3User("u", { ...good, ...args } as any));
             expect(r.message).to.match(hint);
             expect(r.children).to.deep.equal([]);
         });
