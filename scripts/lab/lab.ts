@@ -1,0 +1,360 @@
+// `npm run lab`: two real Ceph 16.2 zones on 127.0.0.1, configured by this program's own steps,
+// replicating a Velero-shaped backup, failing over with site A lost, and failing back.
+// Usage: npm run lab [-- --keep] [-- --scope zone|bucket|both]
+// Settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
+//   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B (see scripts/lab/README.md).
+import * as fs from "fs";
+import * as path from "path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { MockRun } from "../../test/harness/mocks";
+import { asStackReference, Log, recordStack, replay, sh } from "./replay";
+import {
+    WrittenObject, createBucket, firstSuccessfulWrite, listKeys, missingOrDifferent, s3Client,
+    waitForObjects, writeObjects, writeVeleroBackup,
+} from "./s3";
+
+export interface LabSettings {
+    dir: string;
+    realm: string;
+    zonegroup: string;
+    zoneA: string;
+    zoneB: string;
+    monPortA: number;
+    monPortB: number;
+    rgwPortA: number;
+    rgwPortB: number;
+}
+
+export type Site = "a" | "b";
+export type Scope = "zone" | "bucket";
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): LabSettings {
+    const port = (key: string, fallback: number) => {
+        const v = Number(env[key] ?? fallback);
+        if (!Number.isInteger(v) || v < 1024 || v > 65535) throw new Error(`${key}=${env[key]} is not allowed; allowed: a port from 1024 to 65535`);
+        return v;
+    };
+    return {
+        dir: env.LAB_DIR ?? "/tmp/velero-ceph-dr-lab",
+        realm: env.LAB_REALM ?? "dr",
+        zonegroup: env.LAB_ZONEGROUP ?? "global",
+        zoneA: env.LAB_ZONE_A ?? "zonea",
+        zoneB: env.LAB_ZONE_B ?? "zoneb",
+        monPortA: port("LAB_MON_PORT_A", 3301),
+        monPortB: port("LAB_MON_PORT_B", 3302),
+        rgwPortA: port("LAB_RGW_PORT_A", 8001),
+        rgwPortB: port("LAB_RGW_PORT_B", 8002),
+    };
+}
+
+/** The lab settings as ceph-lab.sh reads them. */
+export function labEnv(s: LabSettings): Record<string, string> {
+    return {
+        LAB_DIR: s.dir, LAB_REALM: s.realm, LAB_ZONEGROUP: s.zonegroup, LAB_ZONE_A: s.zoneA, LAB_ZONE_B: s.zoneB,
+        LAB_MON_PORT_A: String(s.monPortA), LAB_MON_PORT_B: String(s.monPortB),
+        LAB_RGW_PORT_A: String(s.rgwPortA), LAB_RGW_PORT_B: String(s.rgwPortB),
+    };
+}
+
+export function endpoint(s: LabSettings, site: Site): string {
+    return `http://127.0.0.1:${site === "a" ? s.rgwPortA : s.rgwPortB}`;
+}
+
+export function zoneOf(s: LabSettings, site: Site): string {
+    return site === "a" ? s.zoneA : s.zoneB;
+}
+
+export async function cephLab(s: LabSettings, args: string, log?: Log): Promise<string> {
+    return (await sh(`scripts/lab/ceph-lab.sh ${args}`, labEnv(s), log)).stdout;
+}
+
+/** RGW_ADMIN / RGW_RESTART for a site, as `ceph-lab.sh env SITE` prints them. */
+export async function siteTransport(s: LabSettings, site: Site): Promise<Record<string, string>> {
+    const out = await cephLab(s, `env ${site}`);
+    const env: Record<string, string> = {};
+    for (const line of out.split("\n")) {
+        const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+        if (m) env[m[1]] = m[2];
+    }
+    if (!env.RGW_ADMIN || !env.RGW_RESTART) throw new Error(`ceph-lab.sh env ${site} printed no RGW_ADMIN/RGW_RESTART:\n${out}`);
+    return { RGW_ADMIN: env.RGW_ADMIN, RGW_RESTART: env.RGW_RESTART };
+}
+
+/** The region stack config that points the program at a lab site. */
+export function regionConfig(s: LabSettings, site: Site, transport: Record<string, string>, scope: Scope): Record<string, unknown> {
+    return {
+        siteId: `site-${site}`,
+        realm: s.realm,
+        zonegroup: s.zonegroup,
+        zone: zoneOf(s, site),
+        endpoint: endpoint(s, site),
+        syncScope: scope,
+        rgwAdminCommand: transport.RGW_ADMIN,
+        rgwRestartCommand: transport.RGW_RESTART,
+        kubeContext: `lab-${site}`,
+        ...(site === "b" ? { masterStack: "lab/velero-ceph-dr/site-a" } : {}),
+    };
+}
+
+export interface Check {
+    name: string;
+    ok: boolean;
+    detail: string;
+}
+
+export interface LabReport {
+    settings: LabSettings;
+    scopes: Scope[];
+    startedAt: string;
+    timingsMs: Record<string, number>;
+    checks: Check[];
+    ok: boolean;
+}
+
+/** Collects timings and checks; prints progress lines. */
+export class Recorder {
+    readonly timingsMs: Record<string, number> = {};
+    readonly checks: Check[] = [];
+    constructor(readonly log: Log) {}
+
+    async time<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
+        const started = Date.now();
+        this.log(`==> ${what}`);
+        const result = await fn();
+        this.timingsMs[key] = Date.now() - started;
+        this.log(`    done in ${(this.timingsMs[key] / 1000).toFixed(1)} s`);
+        return result;
+    }
+
+    check(name: string, ok: boolean, detail: string): void {
+        this.checks.push({ name, ok, detail });
+        this.log(`    [${ok ? "PASS" : "FAIL"}] ${name}: ${detail}`);
+    }
+}
+
+/** Runs a rgw-multisite.sh subcommand for a site, with that site's transport and extra env. */
+async function script(transport: Record<string, string>, args: string, env: Record<string, string>, log: Log) {
+    log(`  $ scripts/rgw-multisite.sh ${args}`);
+    return sh(`scripts/rgw-multisite.sh ${args}`, { ...transport, ...env }, log);
+}
+
+interface Deployed {
+    siteA: MockRun<unknown>;
+    siteB: MockRun<unknown>;
+    transports: Record<Site, Record<string, string>>;
+    clients: Record<Site, S3Client>;
+    bucket: string;
+}
+
+function out(run: MockRun<unknown>, key: string): string {
+    return String(run.outputs[key].value);
+}
+
+async function deploy(s: LabSettings, scope: Scope, r: Recorder): Promise<Deployed> {
+    const transports = { a: await siteTransport(s, "a"), b: await siteTransport(s, "b") };
+    const siteA = await recordStack("site-a", regionConfig(s, "a", transports.a, scope));
+    await r.time(`${scope}.deploySiteA`, `site-a (${scope} scope): replay the program's steps`, () => replay(siteA, r.log));
+    const siteB = await recordStack("site-b", regionConfig(s, "b", transports.b, scope), {
+        "lab/velero-ceph-dr/site-a": asStackReference(siteA),
+    });
+    await r.time(`${scope}.deploySiteB`, `site-b (${scope} scope): replay the program's steps`, () => replay(siteB, r.log));
+    const keys = { accessKey: out(siteA, "veleroAccessKey"), secretKey: out(siteA, "veleroSecretKey") };
+    const client = (site: Site) => s3Client({ endpoint: endpoint(s, site), region: s.zonegroup, ...keys });
+    return { siteA, siteB, transports, clients: { a: client("a"), b: client("b") }, bucket: out(siteA, "bucket") };
+}
+
+function systemEnv(d: Deployed): Record<string, string> {
+    return { RGW_SYSTEM_ACCESS_KEY: out(d.siteA, "systemAccessKey"), RGW_SYSTEM_SECRET_KEY: out(d.siteA, "systemSecretKey") };
+}
+
+async function periodOf(s: LabSettings, site: Site): Promise<{ id: string; epoch: number; master: string }> {
+    const p = JSON.parse(await cephLab(s, `admin ${site} period get`));
+    return { id: p.id, epoch: p.epoch, master: p.master_zone };
+}
+
+async function zoneIdByName(s: LabSettings, site: Site, zone: string): Promise<string> {
+    return JSON.parse(await cephLab(s, `admin ${site} zone get --rgw-zone ${zone}`)).id;
+}
+
+/** The Velero user reaches zone B by metadata sync, not by any step of site-b. */
+async function checkUserOnB(s: LabSettings, d: Deployed, r: Recorder): Promise<void> {
+    const uid = out(d.siteA, "veleroUser");
+    const found = await r.time("userOnB", `user ${uid} appears on zone B by metadata sync`, async () => {
+        const deadline = Date.now() + 90_000;
+        while (Date.now() < deadline) {
+            try {
+                const info = JSON.parse(await cephLab(s, `admin b user info --uid ${uid}`));
+                return info.keys?.some((k: { access_key: string }) => k.access_key === out(d.siteA, "veleroAccessKey")) ?? false;
+            } catch {
+                await new Promise((res) => setTimeout(res, 1000));
+            }
+        }
+        return false;
+    });
+    r.check("velero user replicated to zone B with its key", found, `uid ${uid}`);
+    const system = JSON.parse(await cephLab(s, `admin a user info --uid ${out(d.siteA, "veleroUser")}`));
+    r.check("velero user is not a system user", !system.system || system.system === "false", `system=${String(system.system)}`);
+}
+
+async function checkBackupReplicates(d: Deployed, r: Recorder, scope: Scope, name: string): Promise<WrittenObject[]> {
+    const objects = await r.time(`${scope}.writeBackup`, `write Velero-shaped backup ${name} to zone A`, () =>
+        writeVeleroBackup(d.clients.a, d.bucket, name, { kopiaObjects: 200, tarballBytes: 1 << 20 }));
+    const { ms, missing } = await waitForObjects(d.clients.b, d.bucket, objects, 120_000);
+    r.timingsMs[`${scope}.replicationLagBackup`] = ms;
+    r.check(`${scope} scope: backup ${name} (${objects.length} objects) identical on zone B`, missing.length === 0,
+        missing.length === 0 ? `lag ${ms} ms` : `missing after ${ms} ms: ${missing.slice(0, 5).join(", ")}`);
+    return objects;
+}
+
+async function checkOtherBucket(d: Deployed, r: Recorder, scope: Scope): Promise<void> {
+    const other = `lab-other-${scope}`;
+    await createBucket(d.clients.a, other);
+    const objects = await writeObjects(d.clients.a, other, "other", 5);
+    if (scope === "zone") {
+        const { ms, missing } = await waitForObjects(d.clients.b, other, objects, 90_000);
+        r.check("zone scope: a second bucket replicates too", missing.length === 0, `lag ${ms} ms, missing ${missing.length}`);
+    } else {
+        // Long enough for several sync rounds; the Velero bucket replicates in about 1-2 s.
+        await new Promise((res) => setTimeout(res, 20_000));
+        const onB = await listKeys(d.clients.b, other).catch(() => []);
+        r.check("bucket scope: a second bucket does not replicate", onB.length === 0, `${onB.length} of 5 objects on zone B after 20 s`);
+    }
+}
+
+/** Re-running every step of both stacks succeeds and changes nothing (same period, same master). */
+async function checkRerun(s: LabSettings, d: Deployed, r: Recorder, scope: Scope): Promise<void> {
+    const before = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+    let failure = "";
+    await r.time(`${scope}.rerun`, "re-run every step of site-a and site-b", async () => {
+        try {
+            await replay(d.siteA, r.log);
+            await replay(d.siteB, r.log);
+        } catch (e) {
+            failure = (e as Error).message;
+        }
+    });
+    const after = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+    r.check(`${scope} scope: re-running both stacks fails nowhere`, failure === "", failure || "all steps exit 0");
+    r.check(`${scope} scope: re-running changes no period`, JSON.stringify(before) === JSON.stringify(after),
+        `a ${before.a.id}@${before.a.epoch} -> ${after.a.id}@${after.a.epoch}; b ${before.b.id}@${before.b.epoch} -> ${after.b.id}@${after.b.epoch}`);
+}
+
+/**
+ * Site A lost: its gateway stops; B is promoted (forced: A is unreachable); writes go to B; A
+ * returns and is demoted; then the roles go back. Every object counted before each switch must be
+ * on both zones at the end.
+ */
+async function checkFailoverRoundTrip(s: LabSettings, d: Deployed, r: Recorder, before: WrittenObject[]): Promise<void> {
+    const sys = systemEnv(d);
+    const zgFlag = `--zonegroup ${s.zonegroup}`;
+    await cephLab(s, "rgw-stop a", r.log);
+    const promoteStart = Date.now();
+    await r.time("failover.promoteB", "site A lost: promote zone B (forced)", () =>
+        script(d.transports.b, `promote --zone ${s.zoneB} ${zgFlag} --force`, sys, r.log));
+    await firstSuccessfulWrite(d.clients.b, d.bucket, "failover/probe-b", 120_000);
+    r.timingsMs["failover.toFirstWriteOnB"] = Date.now() - promoteStart;
+    const zoneBId = await zoneIdByName(s, "b", s.zoneB);
+    r.check("zone B is the metadata master after promotion", (await periodOf(s, "b")).master === zoneBId, `master ${zoneBId}`);
+    const writtenOnB = await writeObjects(d.clients.b, d.bucket, "written-on-b", 50);
+
+    await r.time("failover.returnA", "site A returns: start its gateway, demote it to secondary", async () => {
+        await cephLab(s, "rgw-start a", r.log);
+        await script(d.transports.a, `demote --zone ${s.zoneA} --master-url ${endpoint(s, "b")}`, sys, r.log);
+    });
+    const toA = await waitForObjects(d.clients.a, d.bucket, writtenOnB, 180_000);
+    r.timingsMs["failover.catchUpOnA"] = toA.ms;
+    r.check("writes made on B while A was lost reach A after it returns", toA.missing.length === 0, `lag ${toA.ms} ms, missing ${toA.missing.length} of ${writtenOnB.length}`);
+
+    const failbackStart = Date.now();
+    await r.time("failback.promoteA", "fail back: promote zone A (preflight, not forced)", async () => {
+        await script(d.transports.a, "wait-caught-up", sys, r.log);
+        await script(d.transports.a, `promote --zone ${s.zoneA} ${zgFlag}`, sys, r.log);
+        await script(d.transports.b, `demote --zone ${s.zoneB} --master-url ${endpoint(s, "a")}`, sys, r.log);
+    });
+    await firstSuccessfulWrite(d.clients.a, d.bucket, "failback/probe-a", 120_000);
+    r.timingsMs["failback.toFirstWriteOnA"] = Date.now() - failbackStart;
+    const zoneAId = await zoneIdByName(s, "a", s.zoneA);
+    r.check("zone A is the metadata master again after failback", (await periodOf(s, "a")).master === zoneAId, `master ${zoneAId}`);
+
+    const writtenOnA = await writeObjects(d.clients.a, d.bucket, "written-on-a-after-failback", 50);
+    const toB = await waitForObjects(d.clients.b, d.bucket, writtenOnA, 180_000);
+    r.check("after failback, writes on A replicate to B again", toB.missing.length === 0, `lag ${toB.ms} ms, missing ${toB.missing.length}`);
+    const all = [...before, ...writtenOnB, ...writtenOnA];
+    const lostA = await missingOrDifferent(d.clients.a, d.bucket, all);
+    const lostB = await missingOrDifferent(d.clients.b, d.bucket, all);
+    r.check("no object lost: every object counted before each switch is on both zones", lostA.length === 0 && lostB.length === 0,
+        `${all.length} objects; missing on A ${lostA.length}, on B ${lostB.length}`);
+}
+
+async function scenario(s: LabSettings, scope: Scope, r: Recorder): Promise<void> {
+    await cephLab(s, "down --purge", r.log);
+    await r.time(`${scope}.clustersUp`, "start two Ceph clusters (mon + memstore OSD each)", () => cephLab(s, "up", r.log));
+    const started = Date.now();
+    const d = await deploy(s, scope, r);
+    r.timingsMs[`${scope}.multisiteCaughtUp`] = Date.now() - started;
+    if (scope === "zone") await checkUserOnB(s, d, r);
+    // Written right after setup: in the bucket scope this is the object Pacific loses when the
+    // secondary has not learned the bucket policy yet.
+    const backup = await checkBackupReplicates(d, r, scope, `lab-${scope}-1`);
+    await checkOtherBucket(d, r, scope);
+    await checkRerun(s, d, r, scope);
+    if (scope === "zone") await checkFailoverRoundTrip(s, d, r, backup);
+}
+
+export async function runLab(opts: { scopes: Scope[]; keep: boolean; log: Log; settings?: LabSettings }): Promise<LabReport> {
+    const s = opts.settings ?? settingsFromEnv();
+    const r = new Recorder(opts.log);
+    const startedAt = new Date().toISOString();
+    try {
+        // Each scope starts from empty clusters: a zonegroup policy cannot be taken back cleanly.
+        for (const scope of opts.scopes) await scenario(s, scope, r);
+    } catch (e) {
+        r.check("lab lifecycle ran to the end", false, (e as Error).message.split("\n").slice(0, 12).join("\n"));
+    } finally {
+        if (!opts.keep) await cephLab(s, "down", r.log).catch((e) => r.log(`lab down failed: ${(e as Error).message}`));
+    }
+    const report: LabReport = { settings: s, scopes: opts.scopes, startedAt, timingsMs: r.timingsMs, checks: r.checks, ok: r.checks.length > 0 && r.checks.every((c) => c.ok) };
+    fs.mkdirSync(s.dir, { recursive: true });
+    fs.writeFileSync(path.join(s.dir, "report.json"), JSON.stringify(report, null, 2));
+    return report;
+}
+
+function parseArgs(argv: string[]): { scopes: Scope[]; keep: boolean } {
+    let scopes: Scope[] = ["zone", "bucket"];
+    let keep = false;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--keep") keep = true;
+        else if (argv[i] === "--scope") {
+            const v = argv[++i];
+            if (v === "both") scopes = ["zone", "bucket"];
+            else if (v === "zone" || v === "bucket") scopes = [v];
+            else throw new Error(`--scope ${v} is not allowed; allowed: zone, bucket or both`);
+        } else throw new Error(`unknown argument ${argv[i]}; allowed: --keep, --scope zone|bucket|both`);
+    }
+    return { scopes, keep };
+}
+
+if (require.main === module) {
+    const t0 = Date.now();
+    const log: Log = (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+    (async () => {
+        const args = parseArgs(process.argv.slice(2));
+        const report = await runLab({ ...args, log });
+        const s = report.settings;
+        console.log("\nSummary");
+        for (const [k, v] of Object.entries(report.timingsMs)) console.log(`  ${k.padEnd(34)} ${(v / 1000).toFixed(1)} s`);
+        const passed = report.checks.filter((c) => c.ok).length;
+        console.log(`  checks: ${passed} passed, ${report.checks.length - passed} failed`);
+        console.log(`  report: ${path.join(s.dir, "report.json")}`);
+        if (args.keep) {
+            console.log(`\nThe lab is still running (left in the ${report.scopes[report.scopes.length - 1]} scope):`);
+            console.log(`  zone A: ${endpoint(s, "a")}   zone B: ${endpoint(s, "b")}`);
+            console.log(`  radosgw-admin:  LAB_DIR=${s.dir} scripts/lab/ceph-lab.sh admin a sync status`);
+            console.log(`  stop it:        LAB_DIR=${s.dir} npm run lab:down`);
+        }
+        process.exit(report.ok ? 0 : 1);
+    })().catch((e) => {
+        console.error(`lab: ${(e as Error).message}`);
+        process.exit(1);
+    });
+}

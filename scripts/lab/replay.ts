@@ -1,0 +1,109 @@
+// Deploys the program into the lab with the program's own steps: each stack runs under Pulumi's
+// mocks with lab config; the `local.Command`s it declares are executed in declaration order (a
+// valid dependency order) with their environment, and the S3 bucket it declares is created with
+// the provider settings it declares. There is no hand-written setup path: wrong commands fail here.
+import { spawn } from "child_process";
+import * as path from "path";
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { main } from "../../stacks/main";
+import { MockRun, RecordedResource, runMocked } from "../../test/harness/mocks";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+
+export type Log = (line: string) => void;
+
+export interface StepResult {
+    name: string;
+    command: string;
+    ms: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs one shell command from the repo root with extra environment; rejects with its output on failure. */
+export function sh(command: string, env: Record<string, string> = {}, log?: Log): Promise<{ stdout: string; stderr: string; code: number }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("bash", ["-c", command], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => {
+            stderr += d;
+            if (log) for (const line of String(d).split("\n").filter(Boolean)) log(`    ${line}`);
+        });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (code === 0) resolve({ stdout, stderr, code });
+            else reject(Object.assign(new Error(`command failed (exit ${code}): ${command}\n${stderr.slice(-4000)}`), { stdout, stderr, code }));
+        });
+    });
+}
+
+/** Runs a stack's program under mocks with real random keys and returns what it declared. */
+export async function recordStack(
+    stack: string,
+    config: Record<string, unknown>,
+    stackReferences: Record<string, { outputs: Record<string, unknown>; secretOutputs?: string[] }> = {},
+): Promise<MockRun<unknown>> {
+    return runMocked(main, { stack, config, stackReferences, randomSource: "crypto" });
+}
+
+/** A recorded run's outputs in the shape a StackReference to it returns. */
+export function asStackReference(run: MockRun<unknown>): { outputs: Record<string, unknown>; secretOutputs: string[] } {
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [k, o] of Object.entries(run.outputs)) {
+        outputs[k] = o.value;
+        if (o.secret) secretOutputs.push(k);
+    }
+    return { outputs, secretOutputs };
+}
+
+/** The S3 client that a recorded `aws.Provider` describes (endpoint, region, keys, path style). */
+export function s3ClientFromProvider(provider: RecordedResource): S3Client {
+    const endpoints = JSON.parse(provider.inputs.endpoints ?? "[]") as Array<{ s3?: string }>;
+    const endpoint = endpoints.find((e) => e.s3)?.s3;
+    if (!endpoint) throw new Error(`provider ${provider.name} declares no s3 endpoint`);
+    return new S3Client({
+        endpoint,
+        region: provider.inputs.region,
+        forcePathStyle: String(provider.inputs.s3UsePathStyle) === "true",
+        credentials: { accessKeyId: provider.inputs.accessKey, secretAccessKey: provider.inputs.secretKey },
+    });
+}
+
+/** The resource types the lab knows how to apply; anything else in a region stack is reported. */
+const APPLIED = new Set(["command:local:Command", "aws:s3/bucket:Bucket"]);
+/** Declared but nothing to apply in the lab (no Kubernetes here; providers and keys are inputs). */
+const NOT_APPLIED_PREFIXES = ["pulumi:", "velero-ceph-dr:", "random:", "pulumi:providers:", "kubernetes:"];
+
+/** Executes a recorded stack's steps in declaration order. */
+export async function replay(run: MockRun<unknown>, log: Log): Promise<StepResult[]> {
+    const results: StepResult[] = [];
+    for (const r of run.resources) {
+        if (!APPLIED.has(r.type)) {
+            if (!NOT_APPLIED_PREFIXES.some((p) => r.type.startsWith(p))) {
+                throw new Error(`the lab cannot apply ${r.type} ${r.name}; teach scripts/lab/replay.ts about it`);
+            }
+            continue;
+        }
+        const started = Date.now();
+        if (r.type === "command:local:Command") {
+            log(`  $ ${r.inputs.create}`);
+            const out = await sh(r.inputs.create, r.inputs.environment ?? {}, log);
+            results.push({ name: r.name, command: r.inputs.create, ms: Date.now() - started, ...out });
+        } else {
+            const provider = run.resources.find((p) => p.name === r.options.provider);
+            if (!provider) throw new Error(`bucket ${r.name} has no recorded provider`);
+            log(`  S3 CreateBucket ${r.inputs.bucket} on ${JSON.parse(provider.inputs.endpoints)[0].s3}`);
+            try {
+                await s3ClientFromProvider(provider).send(new CreateBucketCommand({ Bucket: r.inputs.bucket }));
+            } catch (e) {
+                // Idempotent like `pulumi up`: the bucket this user already owns is fine.
+                if (!(e instanceof BucketAlreadyOwnedByYou)) throw e;
+            }
+            results.push({ name: r.name, command: `CreateBucket ${r.inputs.bucket}`, ms: Date.now() - started, stdout: "", stderr: "" });
+        }
+    }
+    return results;
+}
