@@ -68,13 +68,19 @@ export async function cephLab(s: LabSettings, args: string, log?: Log): Promise<
     return (await sh(`scripts/lab/ceph-lab.sh ${args}`, labEnv(s), log)).stdout;
 }
 
+/** Undoes POSIX single quoting as `ceph-lab.sh env` prints it ('it'\''s' -> it's). */
+export function unquote(value: string): string {
+    if (!value.startsWith("'")) return value;
+    return value.split("'\\''").map((part) => part.replace(/^'|'$/g, "")).join("'");
+}
+
 /** RGW_ADMIN / RGW_RESTART for a site, as `ceph-lab.sh env SITE` prints them. */
 export async function siteTransport(s: LabSettings, site: Site): Promise<Record<string, string>> {
     const out = await cephLab(s, `env ${site}`);
     const env: Record<string, string> = {};
     for (const line of out.split("\n")) {
         const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2];
+        if (m) env[m[1]] = unquote(m[2]);
     }
     if (!env.RGW_ADMIN || !env.RGW_RESTART) throw new Error(`ceph-lab.sh env ${site} printed no RGW_ADMIN/RGW_RESTART:\n${out}`);
     return { RGW_ADMIN: env.RGW_ADMIN, RGW_RESTART: env.RGW_RESTART };
