@@ -509,7 +509,8 @@ export class VeleroInstall extends pulumi.ComponentResource {
             repositoryOpts: { repo: VELERO_CHART_REPO },
             namespace: namespaceName,
             createNamespace: false,
-            // CRDs: installed from crds/ on first install, upgraded by the chart's hook job.
+            // CRDs: installed from crds/ on first install, upgraded by the chart's hook job, so
+            // hooks must run (disableWebhooks is the provider's name for Helm's --no-hooks).
             skipCrds: false,
             disableCRDHooks: false,
             disableWebhooks: false,
