@@ -1,0 +1,54 @@
+// Finds and runs promtool for the rule tests. promtool comes from PATH or from the project-local
+// tools dir that scripts/install-promtool.sh fills; without either the tests fail, never pass silently.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const LOCAL_PROMTOOL = path.join(PROJECT_ROOT, ".tools", "bin", "promtool");
+
+function isExecutable(file: string): boolean {
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return fs.statSync(file).isFile();
+    } catch {
+        return false;
+    }
+}
+
+/** The promtool to use; throws with instructions when there is none. */
+export function findPromtool(): string {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+        const candidate = path.join(dir, "promtool");
+        if (isExecutable(candidate)) return candidate;
+    }
+    if (isExecutable(LOCAL_PROMTOOL)) return LOCAL_PROMTOOL;
+    throw new Error(
+        `promtool not found on PATH nor at ${path.relative(PROJECT_ROOT, LOCAL_PROMTOOL)}: `
+        + "run scripts/install-promtool.sh (it extracts promtool from Debian's prometheus package without installing the service)",
+    );
+}
+
+export interface PromtoolResult {
+    status: number;
+    output: string;
+}
+
+/** Runs promtool with `args` in `cwd`; returns exit status and combined output. */
+export function promtool(args: string[], cwd: string): PromtoolResult {
+    const r = spawnSync(findPromtool(), args, { cwd, encoding: "utf8", timeout: 60_000 });
+    if (r.error) throw r.error;
+    return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes `value` as a YAML file (JSON is YAML; promtool reads both). */
+export function writeYaml(file: string, value: unknown): void {
+    fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
