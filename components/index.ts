@@ -4,3 +4,4 @@ export * from "./rgwZoneGroup";
 export * from "./rgwZone";
 export * from "./globalS3User";
 export * from "./syncGroup";
+export * from "./veleroInstall";

@@ -2,6 +2,8 @@
 // declared; all problems are reported together, each naming the key, the bad value and what is
 // allowed. Parsing is a pure function over raw strings so tests can call it directly.
 import * as pulumi from "@pulumi/pulumi";
+import { Checker, ConfigError, RawConfig } from "./checker";
+import { VELERO_KEYS, VeleroSettings, parseVeleroConfig } from "./veleroConfig";
 import {
     bucketNameProblem,
     cephNameProblem,
@@ -10,6 +12,8 @@ import {
     rgwUidProblem,
     stackNameProblem,
 } from "./validate";
+
+export { Checker, ConfigError, RawConfig };
 
 export const SITE_IDS = ["site-a", "site-b"] as const;
 export type SiteId = (typeof SITE_IDS)[number];
@@ -45,73 +49,8 @@ export interface RegionConfig {
     /** Kubeconfig of this site's cluster (secret), or undefined when `kubeContext` is used. */
     kubeconfig?: pulumi.Output<string>;
     kubeContext?: string;
-}
-
-export class ConfigError extends Error {
-    constructor(public readonly problems: string[]) {
-        super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
-        this.name = "ConfigError";
-    }
-}
-
-/** Raw settings as strings (what `pulumi config` holds), keyed without the project prefix. */
-export type RawConfig = Record<string, string | undefined>;
-
-/** Collects problems while parsing; `key` names are printed with the project prefix. */
-export class Checker {
-    readonly problems: string[] = [];
-    constructor(private readonly raw: RawConfig, private readonly prefix: string) {}
-
-    private fail(key: string, value: string | undefined, allowed: string): void {
-        const shown = value === undefined ? "(not set)" : JSON.stringify(value);
-        this.problems.push(`${this.prefix}:${key} = ${shown} is not allowed; ${allowed}`);
-    }
-
-    /** A required string checked by `problem`; returns "" when missing or bad. */
-    require(key: string, problem: (v: string) => string | undefined, example: string): string {
-        const value = this.raw[key];
-        if (value === undefined || value === "") {
-            this.fail(key, value, `it is required, e.g. \`pulumi config set ${key} ${example}\``);
-            return "";
-        }
-        return this.check(key, value, problem);
-    }
-
-    optional(key: string, fallback: string, problem: (v: string) => string | undefined): string {
-        const value = this.raw[key];
-        return value === undefined || value === "" ? fallback : this.check(key, value, problem);
-    }
-
-    oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
-        const value = this.raw[key];
-        if ((value === undefined || value === "") && fallback !== undefined) return fallback;
-        if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
-        this.fail(key, value, `allowed: ${allowed.map((a) => `"${a}"`).join(" or ")}`);
-        return allowed[0];
-    }
-
-    bool(key: string, fallback: boolean): boolean {
-        const value = this.raw[key];
-        if (value === undefined || value === "") return fallback;
-        if (value === "true" || value === "false") return value === "true";
-        this.fail(key, value, "allowed: true or false");
-        return fallback;
-    }
-
-    /** A cross-setting rule: reports on `key` when `ok` is false. */
-    rule(ok: boolean, key: string, allowed: string): void {
-        if (!ok) this.fail(key, this.raw[key], allowed);
-    }
-
-    private check(key: string, value: string, problem: (v: string) => string | undefined): string {
-        const p = problem(value);
-        if (p) this.fail(key, value, p);
-        return value;
-    }
-
-    done(): void {
-        if (this.problems.length > 0) throw new ConfigError(this.problems);
-    }
+    /** Velero in this site's cluster. */
+    velero: VeleroSettings;
 }
 
 /** Keys that a region stack reads (besides the secret `kubeconfig`). */
@@ -167,6 +106,7 @@ export function parseRegionConfig(
         },
         kubeconfig,
         kubeContext,
+        velero: collectInto(c, () => parseVeleroConfig(raw, prefix)),
     };
     c.rule(
         cfg.veleroUser !== cfg.systemUser || cfg.veleroUser === "",
@@ -175,6 +115,17 @@ export function parseRegionConfig(
     );
     c.done();
     return cfg;
+}
+
+/** Runs another parser and adds its problems to `c`, so all are reported together. */
+function collectInto<T>(c: Checker, parse: () => T): T {
+    try {
+        return parse();
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        c.problems.push(...e.problems);
+        return undefined as unknown as T;
+    }
 }
 
 /** Reads raw string settings for `keys` from a pulumi.Config. */
@@ -186,7 +137,7 @@ export function readRaw(config: pulumi.Config, keys: readonly string[]): RawConf
 
 export function loadRegionConfig(): RegionConfig {
     const config = new pulumi.Config();
-    const raw = readRaw(config, REGION_KEYS);
+    const raw = readRaw(config, [...REGION_KEYS, ...VELERO_KEYS]);
     // Read as a secret so it never appears in plaintext in state; missing is reported with the rest.
     const kubeconfig = config.getSecret("kubeconfig");
     return parseRegionConfig(raw, config.name, kubeconfig);

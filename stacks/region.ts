@@ -2,8 +2,9 @@
 // the replication scope, and (wired in by later issues) Velero and the alert rules.
 // `site-a` bootstraps the metadata master; `site-b` joins it through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup } from "../components";
+import { GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
 import { ConfigError, RegionConfig } from "./config";
 
 /** Stack outputs of a region stack; the failover stack and `site-b` read these by name. */
@@ -29,6 +30,9 @@ export interface RegionOutputs {
     kopiaRepositoryPassword: pulumi.Output<string>;
     kubeconfig?: pulumi.Output<string>;
     kubeContext?: string;
+    /** Velero's namespace in this site's cluster (the failover stack puts BSL and Schedules there). */
+    veleroNamespace: pulumi.Output<string>;
+    veleroVersion: pulumi.Output<string>;
 }
 
 /** Outputs of the master stack that a secondary reads, and which of them must match its own config. */
@@ -81,6 +85,23 @@ async function readMasterSite(ref: pulumi.StackReference, stackName: string): Pr
     };
 }
 
+/** This site's cluster: from the secret kubeconfig, or a context of the ambient kubeconfig. */
+function clusterProvider(cfg: RegionConfig): k8s.Provider {
+    return new k8s.Provider("cluster", cfg.kubeconfig ? { kubeconfig: cfg.kubeconfig } : { context: cfg.kubeContext });
+}
+
+/** Velero in this site's cluster, with the shared S3 keys and kopia password, after `after`. */
+function veleroFor(cfg: RegionConfig, s3Keys: S3Keys, repositoryPassword: pulumi.Input<string>, after: pulumi.Resource): VeleroInstall {
+    return new VeleroInstall("velero", { ...cfg.velero, s3Keys, repositoryPassword }, {
+        provider: clusterProvider(cfg),
+        dependsOn: [after],
+    });
+}
+
+function veleroOutputs(velero: VeleroInstall) {
+    return { veleroNamespace: velero.namespace, veleroVersion: velero.veleroVersion };
+}
+
 function commonOutputs(cfg: RegionConfig) {
     return {
         siteId: cfg.siteId,
@@ -119,7 +140,7 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
         transport: cfg.transport,
         bucket: { name: cfg.bucket, endpoint: cfg.endpoint, region: cfg.zonegroup },
     }, { dependsOn: [zone.ready] });
-    new SyncGroup("velero-sync", {
+    const sync = new SyncGroup("velero-sync", {
         scope: cfg.syncScope,
         bucket: cfg.bucket,
         zonegroup: cfg.zonegroup,
@@ -128,9 +149,11 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
     }, { dependsOn: [velero.ready] });
     // One kopia repository password for both clusters: generated here, read by site-b.
     const kopia = new random.RandomPassword("kopia-repository-password", { length: 32, special: false });
+    const veleroInstall = veleroFor(cfg, velero.keys, pulumi.secret(kopia.result), sync.ready);
 
     return {
         ...commonOutputs(cfg),
+        ...veleroOutputs(veleroInstall),
         realm: cfg.realm,
         zonegroup: cfg.zonegroup,
         bucket: cfg.bucket,
@@ -156,7 +179,7 @@ export function secondarySiteProgram(cfg: RegionConfig, master: MasterSite): Reg
         systemKeys: master.systemKeys,
         transport: cfg.transport,
     });
-    new SyncGroup("velero-sync", {
+    const sync = new SyncGroup("velero-sync", {
         scope: cfg.syncScope,
         bucket: master.plain.bucket,
         zonegroup: master.plain.zonegroup,
@@ -164,10 +187,13 @@ export function secondarySiteProgram(cfg: RegionConfig, master: MasterSite): Reg
         peerZone: master.plain.zone,
         transport: cfg.transport,
     }, { dependsOn: [zone.ready] });
+    // Same keys and kopia password as site-a: both clusters read one repository.
+    const veleroInstall = veleroFor(cfg, master.veleroKeys, master.kopiaRepositoryPassword, sync.ready);
 
     // Re-exported so the failover stack and break-glass tooling can work from this site alone.
     return {
         ...commonOutputs(cfg),
+        ...veleroOutputs(veleroInstall),
         realm: master.plain.realm,
         zonegroup: master.plain.zonegroup,
         bucket: master.plain.bucket,

@@ -11,7 +11,7 @@ import {
     normalizeVersion,
     veleroVersionForChart,
 } from "../components/veleroInstall";
-import { Checker, RawConfig } from "./config";
+import { Checker, RawConfig } from "./checker";
 
 /** Keys a region stack reads for Velero (all optional). */
 export const VELERO_KEYS = [

@@ -156,6 +156,17 @@ function mockState(type: string, name: string, inputs: any, opts: RunOptions): R
     }
 }
 
+/**
+ * The provider a resource really uses: mocks pass `urn::id` of the provider, which covers one
+ * inherited from a parent component, where the option itself is unset.
+ */
+function withProvider(options: RecordedOptions, providerRef: string | undefined): RecordedOptions {
+    if (options.provider || !providerRef) return options;
+    const urn = providerRef.split("::").slice(0, -1).join("::");
+    const name = urn.split("::").pop();
+    return { ...options, provider: name };
+}
+
 function configMap(opts: RunOptions): Record<string, string> {
     const project = opts.project ?? DEFAULT_PROJECT;
     const out: Record<string, string> = {};
@@ -187,7 +198,7 @@ export async function runMocked<T>(program: () => T | Promise<T>, opts: RunOptio
                     name: args.name,
                     inputs,
                     secretPaths,
-                    options: pendingOptions.get(key) ?? { dependsOn: [] },
+                    options: withProvider(pendingOptions.get(key) ?? { dependsOn: [] }, args.provider),
                     order: resources.length,
                 };
                 resources.push(rec);

@@ -87,6 +87,13 @@ describe("config: region stacks", () => {
         expect(problemsOf({ ...siteAConfig(), kubeContext: undefined }, kubeconfig)).to.deep.equal([]);
     });
 
+    it("reports Velero problems together with the region's", () => {
+        const problems = problemsOf({ ...siteAConfig(), zone: "a b", veleroAwsPluginVersion: "1.14.2" });
+        expect(problems).to.have.length(2);
+        expect(problems[0]).to.contain(`${P}:zone = "a b"`);
+        expect(problems[1]).to.contain(`${P}:veleroAwsPluginVersion = "1.14.2"`);
+    });
+
     it("reports every problem at once", () => {
         const problems = problemsOf({ ...siteAConfig(), zone: "a b", endpoint: "x", bucket: "B" });
         expect(problems.map((p) => p.split(" = ")[0])).to.deep.equal([`${P}:zone`, `${P}:endpoint`, `${P}:bucket`]);

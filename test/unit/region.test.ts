@@ -124,7 +124,23 @@ describe("region stack site-a (bootstrap master)", function () {
             "rgw-zonegroup", "rgw-zonegroup-realm", "rgw-zone", "rgw-zone-system-access-key", "rgw-zone-system-secret-key",
             "rgw-zone-master", "velero-user", "velero-user-access-key", "velero-user-secret-key", "velero-user-user",
             "velero-user-s3", "velero-user-bucket", "velero-sync", "velero-sync-scope", "kopia-repository-password",
+            "cluster", "velero", "velero-namespace", "velero-credentials", "velero-repo-credentials", "velero-release",
         ]);
+    });
+
+    it("installs Velero in cluster A after the bucket replicates, with the Velero keys and the kopia password", () => {
+        expect(named(run, "cluster").inputs.context).to.equal("cluster-a");
+        expect(named(run, "velero").options).to.include({ provider: "cluster" });
+        // Inherited from the component: every Kubernetes object goes to cluster A.
+        for (const child of ["velero-namespace", "velero-credentials", "velero-repo-credentials", "velero-release"]) {
+            expect(named(run, child).options.provider, child).to.equal("cluster");
+        }
+        expect(named(run, "velero").options.dependsOn).to.deep.equal(["velero-sync-scope"]);
+        const credentials = named(run, "velero-credentials");
+        expect(JSON.stringify(credentials.inputs)).to.contain(String(run.outputs.veleroSecretKey.value));
+        const repo = named(run, "velero-repo-credentials");
+        expect(JSON.stringify(repo.inputs)).to.contain(String(run.outputs.kopiaRepositoryPassword.value));
+        expect(run.outputs.veleroNamespace.value).to.equal("velero");
     });
 
     it("uses the bucket scope when configured, on the master", async () => {
@@ -176,6 +192,13 @@ describe("region stack site-b (secondary)", () => {
     });
 
     it("never shows a secret in plaintext", () => expectNoPlaintextSecrets(run));
+
+    it("installs Velero in cluster B with site-a's keys and kopia password, after replication is verified", () => {
+        expect(named(run, "cluster").inputs.context).to.equal("cluster-b");
+        expect(named(run, "velero").options.dependsOn).to.deep.equal(["velero-sync-scope"]);
+        expect(JSON.stringify(named(run, "velero-credentials").inputs)).to.contain("velero-secret-from-site-a");
+        expect(JSON.stringify(named(run, "velero-repo-credentials").inputs)).to.contain("kopia-password-from-site-a");
+    });
 
     it("refuses, before any step, a site-b whose endpoint is site-a's", async () => {
         const { error, resources } = await runFailing(main, {
