@@ -1,9 +1,10 @@
 import { expect } from "chai";
+import * as fs from "fs";
 import * as path from "path";
 import {
     AlertRuleSettings, isAlertingRule, renderAlertRules, renderedAlertNames, resolveAlertRuleSettings,
 } from "../../components/drAlertRules";
-import { promtool, tempDir, writeYaml } from "./promtool";
+import { PROJECT_ROOT, promtool, tempDir, writeYaml } from "./promtool";
 import { ALERT_CASES, PromtoolTest, RUNBOOK, Role, SITES, promtoolCases } from "./scenarios";
 
 const ROLES: Role[] = ["active", "passive"];
@@ -100,6 +101,16 @@ describe("DR alert rules: shape", () => {
         const names = renderedAlertNames(settingsFor("active", { nodeAgent: false, rgwSync: false }));
         expect(names.filter((n) => n.startsWith("VeleroNodeAgent") || n.startsWith("RgwSync"))).to.deep.equal([]);
         expect(names).to.include("VeleroBackupTooOld");
+    });
+
+    it("docs/alerts.md describes every alert and lists every runbook anchor", () => {
+        const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "alerts.md"), "utf8");
+        const listed = doc.slice(doc.indexOf("## Runbook anchors")).match(/^- `#([a-z0-9-]+)`$/gm) ?? [];
+        const anchors = alerts.map((a) => `- \`#${a.annotations.runbook_url.split("#")[1]}\``);
+        expect(listed.sort()).to.deep.equal([...anchors].sort());
+        for (const a of alerts) {
+            expect(doc, a.alert).to.match(new RegExp(`^\\| \`${a.alert}\` \\| ${a.labels.severity} \\|`, "m"));
+        }
     });
 
     it("refuses bad settings, naming each", () => {
