@@ -4,7 +4,7 @@ import * as path from "path";
 import {
     AlertRuleSettings, isAlertingRule, renderAlertRules, renderedAlertNames, resolveAlertRuleSettings,
 } from "../../components/drAlertRules";
-import { PROJECT_ROOT, promtool, tempDir, writeYaml } from "./promtool";
+import { PROJECT_ROOT, findPromtool, promtool, tempDir, writeYaml } from "./promtool";
 import { ALERT_CASES, PromtoolTest, RUNBOOK, Role, SITES, promtoolCases } from "./scenarios";
 
 const ROLES: Role[] = ["active", "passive"];
@@ -26,6 +26,16 @@ function runPromtoolTests(role: Role, tests: PromtoolTest[], settings = settings
 }
 
 describe("DR alert rules: promtool check rules", () => {
+    it("finds promtool, or fails saying how to install it", () => {
+        expect(findPromtool()).to.match(/promtool$/);
+        const { dir, cleanup } = tempDir("no-promtool");
+        try {
+            expect(() => findPromtool(dir, path.join(dir, "missing", "promtool"))).to.throw(/promtool not found.*run scripts\/install-promtool\.sh/);
+        } finally {
+            cleanup();
+        }
+    });
+
     for (const role of ROLES) {
         it(`the rules of the ${role} site's cluster (${SITES[role]}) pass promtool check rules`, () => {
             const { dir, cleanup } = tempDir("dr-rules");

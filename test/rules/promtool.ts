@@ -17,15 +17,15 @@ function isExecutable(file: string): boolean {
     }
 }
 
-/** The promtool to use; throws with instructions when there is none. */
-export function findPromtool(): string {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+/** The promtool to use: from `searchPath` (PATH), else the local one; throws with instructions when there is none. */
+export function findPromtool(searchPath = process.env.PATH ?? "", local = LOCAL_PROMTOOL): string {
+    for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
         const candidate = path.join(dir, "promtool");
         if (isExecutable(candidate)) return candidate;
     }
-    if (isExecutable(LOCAL_PROMTOOL)) return LOCAL_PROMTOOL;
+    if (isExecutable(local)) return local;
     throw new Error(
-        `promtool not found on PATH nor at ${path.relative(PROJECT_ROOT, LOCAL_PROMTOOL)}: `
+        `promtool not found on PATH nor at ${path.relative(PROJECT_ROOT, local)}: `
         + "run scripts/install-promtool.sh (it extracts promtool from Debian's prometheus package without installing the service)",
     );
 }
