@@ -276,7 +276,8 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
                 + `A failover to ${site} now would lose more data than the RPO allows.`),
             alert("DrBackupStateMetricsAbsent", "warning", promql([
                 `(max(velero_backup_total) > 0)`,
-                `unless on () count(${KSM_METRICS.backupCompletion})`,
+                // A running scheduled backup has no completion time yet, but already its RPO label.
+                `unless on () (count(${KSM_METRICS.backupCompletion}) or count(${KSM_METRICS.backupRpo}))`,
             ]), "30m",
             `Velero Backup state metrics are missing on ${site}`,
             `Velero sees {{ $value }} backups but kube-state-metrics exports no ${KSM_METRICS.backupCompletion}: `

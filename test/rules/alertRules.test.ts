@@ -166,6 +166,23 @@ describe("DR alert rules: promtool test rules, every alert in both roles", () =>
         expect(r.output).to.match(/FAILED/);
     });
 
+    it("a first scheduled backup still running does not count as missing Backup state metrics", () => {
+        const c = ALERT_CASES.find((x) => x.alert === "DrBackupStateMetricsAbsent")!;
+        const [problem] = promtoolCases(c, "active");
+        const running = {
+            series: 'kube_velero_backup_rpo_seconds{job="kube-state-metrics",namespace="velero",name="hourly-running",schedule="hourly"}',
+            values: "3600x250",
+        };
+        const silent = {
+            ...problem,
+            name: "running backup only",
+            input_series: [...problem.input_series, running],
+            alert_rule_test: [{ ...problem.alert_rule_test[0], exp_alerts: [] }],
+        };
+        const r = runPromtoolTests("active", [silent]);
+        expect(r.status, `promtool test rules failed:\n${r.output}`).to.equal(0);
+    });
+
     it("the end-to-end RPO follows the newest backup's RPO label, not an older backup's", () => {
         // The schedule's RPO was lowered from a day to an hour: the old backup still carries a day.
         const c = ALERT_CASES.find((x) => x.alert === "DrReplicatedBackupTooOld")!;
