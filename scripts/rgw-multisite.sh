@@ -1,0 +1,1232 @@
+#!/usr/bin/env bash
+# rgw-multisite.sh: the one place in this project that speaks radosgw-admin (Ceph RGW multisite).
+# Interface: docs/script-contract.md. Every subcommand is "ensure": it creates what is absent, never
+# flips a role on a re-run, and a re-run with the same arguments changes nothing and exits 0.
+#
+#   rgw-multisite.sh bootstrap-master --realm R --zonegroup G --zone Z --endpoint URL [--system-uid UID]
+#   rgw-multisite.sh join-secondary   --realm R --zonegroup G --zone Z --endpoint URL --master-url URL
+#   rgw-multisite.sh ensure-user      --uid U --display-name NAME
+#   rgw-multisite.sh sync-scope       [--scope zone|bucket] --bucket B --zonegroup G --zone LOCAL --peer-zone PEER [--repair]
+#   rgw-multisite.sh status           [--zone LOCAL]
+#   rgw-multisite.sh wait-caught-up   [--zone LOCAL] [--timeout S]
+#   rgw-multisite.sh promote          --zone Z --zonegroup G [--force]
+#   rgw-multisite.sh demote           --zone Z --master-url URL [--read-only]
+#   rgw-multisite.sh fence            --zone Z
+#
+# Environment: RGW_ADMIN (radosgw-admin command prefix, word-split; default radosgw-admin),
+# RGW_RESTART (gateway restart command, word-split), RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY,
+# RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY (secrets: environment only, never printed),
+# RGW_WAIT_TIMEOUT (s, default 300), RGW_POLL_INTERVAL (s, default 2), RGW_PEER_ADMIN (optional:
+# the peer site's radosgw-admin prefix, only used by `sync-scope --repair` to see the peer's view).
+# Exit codes: 0 ok/no change, 2 bad arguments, 3 refused by a preflight, 4 timed out, 1 anything else.
+# Progress goes to stderr ("==> ..."); machine output (status JSON) to stdout.
+#
+# Never `set -x` here: radosgw-admin needs the keys as arguments and they must not be traced.
+set -euo pipefail
+
+PROG=rgw-multisite.sh
+SUBCOMMAND=""
+
+# Names of the sync-policy objects this script owns (opt-in bucket scope).
+ZG_GROUP=dr-zonegroup     # zonegroup-level group, status allowed
+ZG_FLOW=dr-symmetrical    # its symmetrical flow over the zones
+ZG_PIPE=dr-all            # its pipe * -> *
+BUCKET_GROUP=dr-bucket    # bucket-level group, status enabled (on the metadata master only)
+BUCKET_PIPE=dr-bucket     # its pipe (source/dest zones *)
+
+# ---------------------------------------------------------------------------------------------
+# Output, errors, secrets
+# ---------------------------------------------------------------------------------------------
+
+step() { printf '==> %s\n' "$*" >&2; }
+info() { printf '    %s\n' "$*" >&2; }
+warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
+die() {
+  printf '%s: error: %s\n' "$PROG" "$*" >&2
+  exit 1
+}
+refuse() {
+  printf '%s: refused: %s\n' "$PROG" "$*" >&2
+  exit 3
+}
+timed_out() {
+  printf '%s: timed out: %s\n' "$PROG" "$*" >&2
+  exit 4
+}
+usage_error() {
+  printf '%s%s: %s\n' "$PROG" "${SUBCOMMAND:+ $SUBCOMMAND}" "$*" >&2
+  printf 'usage: see the header of scripts/rgw-multisite.sh or docs/script-contract.md\n' >&2
+  exit 2
+}
+
+# Replace every secret value from the environment by ***. Applied to anything radosgw-admin or a
+# restart command says before it reaches our stderr. Values shorter than 4 characters are left
+# alone (they would mangle ordinary text; such keys are not real keys anyway).
+redact() {
+  local text="$1" var value
+  for var in RGW_SYSTEM_SECRET_KEY RGW_SYSTEM_ACCESS_KEY RGW_USER_SECRET_KEY RGW_USER_ACCESS_KEY; do
+    value="${!var:-}"
+    ((${#value} >= 4)) || continue
+    text="${text//"$value"/***}"
+  done
+  printf '%s' "$text"
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rgw-multisite.XXXXXX")
+chmod 700 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+# ---------------------------------------------------------------------------------------------
+# JSON and text parsing: one helper, node (node 20 is on every machine that runs Pulumi here).
+# js BODY [ARGS...]: BODY is the body of an async JavaScript function; `input` is stdin as text,
+# `json()` parses it, `file(p)`/`jsonFile(p)` read files, `args` holds ARGS, `env` the environment,
+# `fail(msg)` aborts with msg. A returned string is printed as is, anything else as JSON.
+# stdin is always read: callers that pipe nothing in redirect it from /dev/null (an inherited stdin,
+# e.g. Pulumi's, may never close).
+# Parse errors never quote the input (it may hold keys).
+# ---------------------------------------------------------------------------------------------
+
+JS_PRELUDE='
+"use strict";
+const fs = require("fs");
+const args = process.argv.slice(1);
+const env = process.env;
+const input = (() => { try { return fs.readFileSync(0, "utf8"); } catch (e) { return ""; } })();
+class Own extends Error {}
+const fail = (m) => { throw new Own(m); };
+const parse = (text, what) => {
+  try { return JSON.parse(text); } catch (e) {}
+  /* radosgw-admin behind some prefixes prints banner lines first: start at the first { or [ line */
+  const i = text.search(/^[ \t]*[[{]/m);
+  if (i > 0) { try { return JSON.parse(text.slice(i)); } catch (e) {} }
+  fail("could not parse " + what + " as JSON");
+};
+const json = () => parse(input, "radosgw-admin output");
+const file = (p) => fs.readFileSync(p, "utf8");
+const jsonFile = (p) => parse(file(p), p.replace(/^.*\//, ""));
+'
+
+js() {
+  local body="$1"
+  shift
+  node -e "$JS_PRELUDE
+(async () => { $body })().then((out) => {
+  if (out === undefined || out === null) return;
+  process.stdout.write(typeof out === 'string' ? out : JSON.stringify(out));
+}, (e) => {
+  process.stderr.write('$PROG: ' + (e instanceof Own ? e.message : 'internal error in a parser (' + e.name + ')') + '\n');
+  process.exit(1);
+});" -- "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# radosgw-admin and the restart command
+# ---------------------------------------------------------------------------------------------
+
+ADMIN=()
+RESTART=()
+load_settings() {
+  # shellcheck disable=SC2206 # word-splitting RGW_ADMIN/RGW_RESTART is the documented interface
+  ADMIN=(${RGW_ADMIN:-radosgw-admin})
+  ((${#ADMIN[@]})) || usage_error "RGW_ADMIN is empty: set it to the radosgw-admin command of this site (default radosgw-admin)"
+  # shellcheck disable=SC2206
+  RESTART=(${RGW_RESTART:-})
+  WAIT_TIMEOUT=${RGW_WAIT_TIMEOUT:-300}
+  [[ "$WAIT_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || usage_error "RGW_WAIT_TIMEOUT must be a positive number of seconds"
+  POLL_INTERVAL=${RGW_POLL_INTERVAL:-2}
+  [[ "$POLL_INTERVAL" =~ ^([0-9]+(\.[0-9]+)?)$ && ! "$POLL_INTERVAL" =~ ^0+(\.0+)?$ ]] ||
+    usage_error "RGW_POLL_INTERVAL must be a positive number of seconds"
+}
+
+require_restart() {
+  ((${#RESTART[@]})) || usage_error "RGW_RESTART is not set: $SUBCOMMAND restarts the gateway; set RGW_RESTART to the command that (re)starts this site's radosgw"
+}
+
+require_env() {
+  local var
+  for var in "$@"; do
+    [[ -n "${!var:-}" ]] || usage_error "environment variable $var is not set (secrets are read from the environment only)"
+  done
+}
+
+# rgw ARGS...: run radosgw-admin through the RGW_ADMIN prefix. Its stdout lands in $RGW_OUT (never
+# printed by us: zone/user output contains keys), its stderr, redacted, in $RGW_ERR. Returns its status.
+RGW_OUT="" RGW_ERR=""
+rgw() { rgw_with ADMIN "$@"; }
+rgw_with() {
+  local -n _prefix="$1"
+  shift
+  local rc=0
+  RGW_OUT=$("${_prefix[@]}" "$@" 2>"$WORK/stderr") || rc=$?
+  RGW_ERR=$(redact "$(cat "$WORK/stderr")")
+  return "$rc"
+}
+
+# Same, but a failure ends the script (exit 1) with radosgw-admin's own words.
+rgw_must() {
+  local rc=0
+  rgw "$@" || rc=$?
+  if ((rc != 0)); then
+    printf '%s: error: radosgw-admin %s failed (exit %s)\n' "$PROG" "$(redact "$*")" "$rc" >&2
+    [[ -z "$RGW_ERR" ]] || printf '%s\n' "$RGW_ERR" | sed 's/^/    /' >&2
+    exit 1
+  fi
+}
+
+# radosgw-admin answers ENOENT when the thing (or .rgw.root itself, on a fresh cluster) is absent.
+rgw_enoent() { [[ "$RGW_ERR" == *"(2) No such file or directory"* ]]; }
+
+# list KIND: the names of realms/zonegroups/zones (empty on a fresh cluster), one per line.
+list_names() {
+  local kind="$1"
+  if ! rgw "$kind" list; then
+    rgw_enoent && return 0
+    die "radosgw-admin $kind list failed: $RGW_ERR"
+  fi
+  printf '%s' "$RGW_OUT" | js 'const d = json(); return (d[args[0]] || []).join("\n");' "${kind}s"
+}
+# Predicates below are called from `if`, where bash ignores errexit: every step checks explicitly.
+has_name() {
+  local names
+  names=$(list_names "$1") || die "could not list ${1}s"
+  grep -Fxq -- "$2" <<<"$names"
+}
+
+restart_gateway() {
+  local rc=0 out
+  step "restarting the gateway ($(redact "${RESTART[*]}"))"
+  out=$("${RESTART[@]}" 2>&1) || rc=$?
+  [[ -z "$out" ]] || printf '%s\n' "$(redact "$out")" | sed 's/^/    /' >&2
+  ((rc == 0)) || die "the restart command failed (exit $rc)"
+}
+
+# probe URL: 0 = HTTP answer, 1 = connection refused (no gateway), 2 = no answer in time (a
+# gateway that pauses its frontends for a realm reload accepts TCP but does not answer).
+probe() {
+  js 'try { await fetch(args[0], { signal: AbortSignal.timeout(2000), redirect: "manual" }); return "0"; }
+      catch (e) { const c = (e.cause && e.cause.code) || ""; return c === "ECONNREFUSED" ? "1" : "2"; }' "$1" </dev/null
+}
+
+# After a period commit a running radosgw reloads its realm (pauses frontends, re-inits). Killing it
+# in the middle can leave it hung (Pacific), so before a restart wait until it answers again or is
+# not running at all (bounded: 60 s).
+settle_gateway() {
+  local endpoints="$1" deadline=$((SECONDS + 60)) url r
+  sleep 1 # the reload starts on the commit's watch notify, a moment after the commit returns
+  while ((SECONDS < deadline)); do
+    for url in ${endpoints//,/ }; do
+      r=$(probe "$url")
+      [[ "$r" != 2 ]] && return 0
+    done
+    sleep "$POLL_INTERVAL"
+  done
+}
+
+wait_gateway() {
+  local endpoints="$1" deadline=$((SECONDS + WAIT_TIMEOUT)) url
+  while :; do
+    for url in ${endpoints//,/ }; do
+      if [[ $(probe "$url") == 0 ]]; then
+        info "gateway answers at $url"
+        return 0
+      fi
+    done
+    ((SECONDS < deadline)) || timed_out "the gateway does not answer at $endpoints after ${WAIT_TIMEOUT}s"
+    sleep "$POLL_INTERVAL"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Flags and validation
+# ---------------------------------------------------------------------------------------------
+
+declare -A OPT=()
+ALLOWED=""
+
+# parse_flags "VALUE FLAGS" "SWITCHES" ARGS...: --name value or --name=value; switches take none.
+parse_flags() {
+  local vflags=" $1 " bflags=" $2 " arg name value has_value pos=0 f
+  ALLOWED=""
+  for f in $1 $2; do ALLOWED+="--$f "; done
+  ALLOWED=${ALLOWED% }
+  shift 2
+  while (($#)); do
+    arg="$1"
+    pos=$((pos + 1))
+    case "$arg" in
+    --*=*) name=${arg%%=*} name=${name#--} value=${arg#*=} has_value=1 ;;
+    --?*) name=${arg#--} value="" has_value=0 ;;
+    *) usage_error "unexpected argument #$pos: arguments are flags only (allowed: ${ALLOWED:-none})" ;;
+    esac
+    case "$name" in
+    secret | secret-key | access-key | access_key | secret_key | *password*)
+      usage_error "--$name is not accepted: keys are read from the environment only (RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY, RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY)"
+      ;;
+    esac
+    if [[ "$vflags" == *" $name "* ]]; then
+      if ((!has_value)); then
+        (($# >= 2)) || usage_error "--$name needs a value"
+        value="$2"
+        shift
+      fi
+      [[ -z "${OPT[$name]+set}" ]] || usage_error "--$name given twice"
+      OPT[$name]="$value"
+    elif [[ "$bflags" == *" $name "* ]]; then
+      ((!has_value)) || usage_error "--$name takes no value"
+      OPT[$name]=1
+    else
+      usage_error "unknown flag --$name (allowed: ${ALLOWED:-none})"
+    fi
+    shift
+  done
+}
+
+opt() { printf '%s' "${OPT[$1]:-}"; }
+has_opt() { [[ -n "${OPT[$1]:-}" ]]; }
+
+require_flags() {
+  local name
+  for name in "$@"; do
+    [[ -n "${OPT[$name]+set}" ]] || usage_error "missing required flag --$name (allowed: $ALLOWED)"
+  done
+}
+
+# Realm/zonegroup/zone names: alphanumeric plus - and _ (plain alphanumeric is advised: the
+# Pacific prometheus exporter mis-parses zone names with - _ or .).
+check_name() {
+  local flag="$1" v="${OPT[$1]:-}"
+  [[ -n "$v" ]] || return 0
+  [[ "$v" =~ ^[A-Za-z0-9_-]{1,64}$ ]] ||
+    usage_error "--$flag must be 1-64 characters of A-Z a-z 0-9 - _ (got an invalid value)"
+}
+
+# One URL or a comma-separated list (radosgw-admin --endpoints takes a list).
+check_url() {
+  local flag="$1" v="${OPT[$1]:-}" u
+  [[ -n "$v" ]] || return 0
+  local re='^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$'
+  for u in ${v//,/ }; do
+    [[ "$u" =~ $re ]] || usage_error "--$flag must be an http:// or https:// URL (host[:port][/path], comma-separated for several); got '$u'"
+  done
+  [[ "$v" != *,,* && "$v" != ,* && "$v" != *, ]] || usage_error "--$flag: empty entry in the URL list"
+}
+
+# S3 bucket naming rules (the subset that matters on RGW with path-style access).
+check_bucket() {
+  local flag="$1" v="${OPT[$1]:-}"
+  [[ -n "$v" ]] || return 0
+  if [[ ! "$v" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ || "$v" == *..* || "$v" == *.-* || "$v" == *-.* ||
+    "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ || "$v" == xn--* || "$v" == *-s3alias ]]; then
+    usage_error "--$flag must be a valid S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address; got '$v'"
+  fi
+}
+
+check_uid() {
+  local flag="$1" v="${OPT[$1]:-}"
+  [[ -n "$v" ]] || return 0
+  [[ "$v" =~ ^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$ ]] ||
+    usage_error "--$flag must be 1-128 characters of A-Z a-z 0-9 _ . @ -, starting with a letter or digit; got '$v'"
+}
+
+check_display_name() {
+  local flag="$1" v="${OPT[$1]:-}"
+  [[ -n "$v" && ${#v} -le 256 && "$v" != *[[:cntrl:]]* ]] ||
+    usage_error "--$flag must be 1-256 printable characters"
+}
+
+check_seconds() {
+  local flag="$1" v="${OPT[$1]:-}"
+  [[ -n "$v" ]] || return 0
+  [[ "$v" =~ ^[1-9][0-9]{0,6}$ ]] || usage_error "--$flag must be a positive whole number of seconds; got '$v'"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Reading the state: period, zones, sync status
+# ---------------------------------------------------------------------------------------------
+
+# load_period [REALM]: the realm's current period into $WORK/period.json.
+load_period() {
+  local realm_args=()
+  [[ -z "${1:-}" ]] || realm_args=(--rgw-realm "$1")
+  rgw_must period get "${realm_args[@]}"
+  printf '%s' "$RGW_OUT" >"$WORK/period.json"
+}
+
+# period_query WHAT [ARG]: facts from $WORK/period.json.
+#   master            name of the metadata master zone ("" if none; "id:<id>" if not in the map)
+#   zones G           names of the zones of zonegroup G, one per line
+#   zone-id Z         id of zone Z ("" if not in the period)
+#   zone-endpoints Z  endpoints of zone Z, comma-separated
+#   zone-read-only Z  true/false
+#   id                the period id
+period_query() {
+  js '
+const p = jsonFile(args[0]);
+const what = args[1], arg = args[2];
+const zgs = (p.period_map && p.period_map.zonegroups) || [];
+const zones = zgs.flatMap((g) => (g.zones || []).map((z) => ({ ...z, zonegroup: g.name })));
+const byName = (n) => zones.find((z) => z.name === n);
+switch (what) {
+  case "id": return p.id || "";
+  case "master": {
+    const id = p.master_zone || "";
+    if (!id) return "";
+    const z = zones.find((z) => z.id === id);
+    return z ? z.name : "id:" + id;
+  }
+  case "zones": { const g = zgs.find((g) => g.name === arg); return g ? (g.zones || []).map((z) => z.name).join("\n") : ""; }
+  case "zone-id": { const z = byName(arg); return z ? z.id : ""; }
+  case "zone-endpoints": { const z = byName(arg); return z ? (z.endpoints || []).join(",") : ""; }
+  case "zone-read-only": { const z = byName(arg); return z && (z.read_only === true || z.read_only === "true") ? "true" : "false"; }
+  default: fail("period_query: unknown " + what);
+}' "$WORK/period.json" "$@" </dev/null
+}
+
+period_has_zone() {
+  local zones
+  zones=$(period_query zones "$1") || die "could not read the period"
+  grep -Fxq -- "$2" <<<"$zones"
+}
+
+# `sync status` is text only (Pacific). Parse it into JSON: the zone it describes, metadata sync,
+# data sync per source. "caught up" alone is not trusted: on a zone whose sync never started the
+# text says "caught up" with state init and 0/0 shards, so caughtUp also requires state syncing,
+# shards > 0 and every shard in incremental sync.
+SYNC_STATUS_JS='
+const lines = input.split("\n").map((l) => l.trim()).filter(Boolean);
+const idName = (s) => { const m = /^(\S+)(?: \((.*)\))?$/.exec(s.trim()); return m ? { id: m[1], name: m[2] === undefined ? null : m[2] } : { id: s, name: null }; };
+const res = { header: {}, metadata: null, sources: [] };
+let cur = null;
+for (const line of lines) {
+  let m;
+  if (!cur && (m = /^(realm|zonegroup|zone) (.+)$/.exec(line))) { res.header[m[1]] = idName(m[2]); continue; }
+  if ((m = /^metadata sync (.*)$/.exec(line))) { cur = res.metadata = { first: m[1], lines: [] }; continue; }
+  if ((m = /^(?:data sync )?source: (.+)$/.exec(line))) { cur = { ...idName(m[1]), first: null, lines: [] }; res.sources.push(cur); continue; }
+  if (cur) { if (cur.first === null) cur.first = line; else cur.lines.push(line); }
+}
+const summarize = (sec) => {
+  const out = { state: "unknown", caughtUp: false, behindShards: [], shards: 0, incrementalShards: 0, fullSyncShards: 0 };
+  if (!sec || sec.first === null) { out.error = "no sync status reported"; return out; }
+  const s = sec.first;
+  if (/zone is master/.test(s)) return { ...out, state: "master", caughtUp: true };
+  if (/^syncing$/.test(s)) out.state = "syncing";
+  else if (/^init$/.test(s)) out.state = "init";
+  else if (/^preparing for full sync$/.test(s)) out.state = "preparing-full-sync";
+  else if (/^fail|error/i.test(s)) { out.state = "error"; out.error = s; }
+  let caught = false, behind = 0, recovering = 0;
+  for (const l of sec.lines) {
+    let m;
+    if ((m = /^full sync: (\d+)\/(\d+) shards$/.exec(l))) { out.fullSyncShards = +m[1]; out.shards = +m[2]; }
+    else if ((m = /^incremental sync: (\d+)\/(\d+) shards$/.exec(l))) { out.incrementalShards = +m[1]; out.shards = +m[2]; }
+    else if (/ is caught up with (master|source)$/.test(l)) caught = true;
+    else if ((m = / is behind on (\d+) shards$/.exec(l))) behind = +m[1];
+    else if ((m = /^behind shards: \[(.*)\]$/.exec(l))) out.behindShards = (m[1].match(/\d+/g) || []).map(Number);
+    else if ((m = /^oldest incremental change not applied: (.*)$/.exec(l))) out.oldestChange = m[1];
+    else if ((m = /^(\d+) shards are recovering$/.exec(l))) recovering = +m[1];
+    else if ((m = /^recovering shards: \[(.*)\]$/.exec(l))) out.recoveringShards = (m[1].match(/\d+/g) || []).map(Number);
+    else if (/^(failed|master is on a different period|ERROR)/i.test(l)) out.error = l;
+  }
+  if (behind && !out.behindShards.length) out.behindCount = behind;
+  out.caughtUp = caught && !behind && !recovering && !out.error && out.state === "syncing" &&
+    out.shards > 0 && out.incrementalShards === out.shards;
+  return out;
+};
+const data = {};
+for (const s of res.sources) data[s.name || s.id] = { id: s.id, ...summarize(s) };
+return { header: res.header, metadata: summarize(res.metadata), data };
+'
+
+# sync_status [ZONE]: parsed `sync status` of ZONE (or the default zone) into $WORK/sync.json.
+sync_status() {
+  local zone_args=()
+  [[ -z "${1:-}" ]] || zone_args=(--rgw-zone "$1")
+  rgw_must sync status "${zone_args[@]}"
+  printf '%s' "$RGW_OUT" | js "$SYNC_STATUS_JS" >"$WORK/sync.json"
+}
+
+# status_json [ZONE]: the `status` object (also used by wait-caught-up and the promote preflight).
+status_json() {
+  sync_status "${1:-}"
+  load_period
+  js '
+const s = jsonFile(args[0]), p = jsonFile(args[1]);
+const zones = ((p.period_map && p.period_map.zonegroups) || []).flatMap((g) => (g.zones || []).map((z) => ({ ...z, zonegroup: g.name })));
+const me = s.header.zone || {};
+const meta = s.header.zone ? zones.find((z) => z.id === me.id) : undefined;
+const master = zones.find((z) => z.id === p.master_zone);
+const peers = meta ? zones.filter((z) => z.zonegroup === meta.zonegroup && z.id !== me.id).map((z) => z.name) : [];
+const data = s.data;
+for (const peer of peers) if (!(peer in data)) data[peer] = { state: "absent", caughtUp: false, behindShards: [], error: "no data sync source for this zone" };
+return {
+  zone: me.name || null, zoneId: me.id || null,
+  zonegroup: (s.header.zonegroup || {}).name || null,
+  realm: (s.header.realm || {}).name || p.realm_name || null, realmId: p.realm_id || null,
+  period: p.id || null, periodEpoch: p.epoch === undefined ? null : p.epoch,
+  metadataMaster: master ? master.name : (p.master_zone || null),
+  isMaster: !!(me.id && p.master_zone === me.id),
+  readOnly: meta ? meta.read_only === true || meta.read_only === "true" : null,
+  metadataSync: s.metadata,
+  dataSync: data,
+};' "$WORK/sync.json" "$WORK/period.json" </dev/null >"$WORK/status.json"
+}
+
+# status_query WHAT: facts from $WORK/status.json for the bash side.
+status_query() {
+  js '
+const s = jsonFile(args[0]);
+const d = Object.entries(s.dataSync || {});
+switch (args[1]) {
+  case "is-master": return String(s.isMaster);
+  case "meta-caught-up": return String(s.isMaster || s.metadataSync.caughtUp);
+  case "all-caught-up": return String((s.isMaster || s.metadataSync.caughtUp) && d.every(([, v]) => v.caughtUp));
+  case "summary": {
+    const part = (name, v) => v.caughtUp ? name + " caught up" :
+      name + " " + (v.error ? v.error : v.state + (v.shards ? ", incremental " + v.incrementalShards + "/" + v.shards + " shards" : "") +
+      (v.behindShards && v.behindShards.length ? ", behind shards [" + v.behindShards.join(",") + "]" : (v.behindCount ? ", behind on " + v.behindCount + " shards" : "")) +
+      (v.oldestChange ? ", oldest change not applied " + v.oldestChange : ""));
+    return [part("metadata", s.isMaster ? { caughtUp: true } : s.metadataSync), ...d.map(([k, v]) => part("data from " + k, v))].join("; ");
+  }
+  default: fail("status_query: unknown " + args[1]);
+}' "$WORK/status.json" "$1" </dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Shared steps
+# ---------------------------------------------------------------------------------------------
+
+# The ensure_* steps set DID=1 when they changed something (not a return code: bash ignores errexit
+# inside functions called from `if`).
+DID=0
+
+# Make the local zone's system key the one from the environment (sync and commit forwarding use it).
+ensure_zone_system_key() {
+  local zone="$1" same
+  DID=0
+  rgw_must zone get --rgw-zone "$zone"
+  same=$(printf '%s' "$RGW_OUT" | js 'const k = json().system_key || {};
+    return String(k.access_key === env.RGW_SYSTEM_ACCESS_KEY && k.secret_key === env.RGW_SYSTEM_SECRET_KEY);')
+  [[ "$same" != true ]] || return 0
+  step "zone $zone: setting its system key to RGW_SYSTEM_ACCESS_KEY"
+  rgw_must zone modify --rgw-zone "$zone" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+  DID=1
+}
+
+user_exists() {
+  local r
+  rgw_must metadata list user
+  r=$(printf '%s' "$RGW_OUT" | js 'return String(json().includes(args[0]));' "$1") || die "could not read the user list"
+  [[ "$r" == true ]]
+}
+
+# ensure_user UID DISPLAY ACCESS_VAR SECRET_VAR SYSTEM(0|1): create, or add the key pair / system
+# flag / display name. Never removes a key. Prints nothing secret.
+ensure_user() {
+  local uid="$1" display="$2" akvar="$3" skvar="$4" system="$5" state extra=()
+  DID=0
+  ((system)) && extra=(--system)
+  if ! user_exists "$uid"; then
+    step "creating user $uid${extra:+ (system)}"
+    rgw_must user create --uid "$uid" --display-name "$display" --access-key "${!akvar}" --secret "${!skvar}" "${extra[@]}"
+    DID=1
+    return 0
+  fi
+  rgw_must user info --uid "$uid"
+  # key: ok | missing | other-secret; system: true/false; name: same/different
+  state=$(printf '%s' "$RGW_OUT" | AK="${!akvar}" SK="${!skvar}" js '
+const u = json();
+const k = (u.keys || []).find((k) => k.access_key === env.AK);
+const key = !k ? "missing" : (k.secret_key === env.SK ? "ok" : "other-secret");
+const sys = u.system === true || u.system === "true";
+return [key, String(sys), u.display_name === args[0] ? "same" : "different"].join(" ");' "$display")
+  local key sys name
+  read -r key sys name <<<"$state"
+  case "$key" in
+  ok) ;;
+  missing)
+    step "user $uid: adding the access key from ${akvar}"
+    rgw_must key create --uid "$uid" --key-type s3 --access-key "${!akvar}" --secret "${!skvar}"
+    DID=1
+    ;;
+  other-secret)
+    step "user $uid: the access key from ${akvar} has another secret; setting the secret from ${skvar}"
+    rgw_must key create --uid "$uid" --key-type s3 --access-key "${!akvar}" --secret "${!skvar}"
+    DID=1
+    ;;
+  esac
+  if ((system)) && [[ "$sys" != true ]]; then
+    step "user $uid: making it a system user"
+    rgw_must user modify --uid "$uid" --system
+    DID=1
+  fi
+  if [[ "$name" != same ]]; then
+    step "user $uid: setting its display name"
+    rgw_must user modify --uid "$uid" --display-name "$display"
+    DID=1
+  fi
+}
+
+# sync_running ZONE OTHER_ZONES...: metadata sync (unless ZONE is master) and data sync from each
+# other zone have really started: state sync with > 0 shards. Local state only (works while the
+# master is away). Reason in $NOT_RUNNING.
+NOT_RUNNING=""
+sync_running() {
+  local zone="$1" is_master="$2" peer r
+  shift 2
+  if [[ "$is_master" != true ]]; then
+    if ! rgw metadata sync status --rgw-zone "$zone"; then
+      NOT_RUNNING="metadata sync status: ${RGW_ERR:-failed}"
+      return 1
+    fi
+    r=$(printf '%s' "$RGW_OUT" | js 'const i = (json().sync_status || {}).info || {};
+      return i.status === "sync" && i.num_shards > 0 ? "" : "metadata sync " + (i.status || "?") + " with " + (i.num_shards || 0) + " shards";') ||
+      r="metadata sync status: unparseable output"
+    [[ -z "$r" ]] || {
+      NOT_RUNNING="$r"
+      return 1
+    }
+  fi
+  for peer in "$@"; do
+    if ! rgw data sync status --rgw-zone "$zone" --source-zone "$peer"; then
+      NOT_RUNNING="data sync status from $peer: ${RGW_ERR:-failed}"
+      return 1
+    fi
+    r=$(printf '%s' "$RGW_OUT" | js 'const i = (json().sync_status || {}).info || {};
+      return i.status === "sync" && i.num_shards > 0 ? "" : "data sync from " + args[0] + " " + (i.status || "?") + " with " + (i.num_shards || 0) + " shards";' "$peer") ||
+      r="data sync status from $peer: unparseable output"
+    [[ -z "$r" ]] || {
+      NOT_RUNNING="$r"
+      return 1
+    }
+  done
+  return 0
+}
+
+wait_sync_running() {
+  local zone="$1" is_master="$2" deadline=$((SECONDS + WAIT_TIMEOUT)) last=""
+  shift 2
+  step "waiting until zone $zone really syncs (state sync, shards > 0)"
+  until sync_running "$zone" "$is_master" "$@"; do
+    [[ "$NOT_RUNNING" == "$last" ]] || info "not yet: $NOT_RUNNING"
+    last="$NOT_RUNNING"
+    ((SECONDS < deadline)) || timed_out "zone $zone does not sync after ${WAIT_TIMEOUT}s: $NOT_RUNNING"
+    sleep "$POLL_INTERVAL"
+  done
+  info "zone $zone syncs (metadata: $([[ $is_master == true ]] && echo master || echo running); data from: ${*:-none})"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Subcommands
+# ---------------------------------------------------------------------------------------------
+
+cmd_bootstrap_master() {
+  parse_flags "realm zonegroup zone endpoint system-uid" "" "$@"
+  require_flags realm zonegroup zone endpoint
+  check_name realm
+  check_name zonegroup
+  check_name zone
+  check_url endpoint
+  check_uid system-uid
+  require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
+  require_restart
+  local realm zg zone ep uid master changed=0 commit=0
+  realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint)
+  uid=${OPT[system-uid]:-synchronization-user}
+
+  if has_name realm "$realm"; then
+    load_period "$realm"
+    master=$(period_query master)
+    # Never take the role back: after a failover this site's stack may be re-run while another
+    # zone is the metadata master (the realm's current period says so).
+    if [[ -n "$master" && "$master" != "$zone" ]]; then
+      step "realm $realm: its current period names zone ${master#id:} as metadata master, not $zone"
+      info "bootstrap-master does not take the master role back (use promote); nothing changed"
+      return 0
+    fi
+    info "realm $realm exists"
+  else
+    step "creating realm $realm"
+    rgw_must realm create --rgw-realm "$realm" --default
+    changed=1
+  fi
+
+  if has_name zonegroup "$zg"; then
+    info "zonegroup $zg exists"
+  else
+    step "creating master zonegroup $zg (endpoints $ep)"
+    rgw_must zonegroup create --rgw-realm "$realm" --rgw-zonegroup "$zg" --endpoints "$ep" --master --default
+    changed=1
+  fi
+
+  if has_name zone "$zone"; then
+    info "zone $zone exists"
+    ensure_zone_system_key "$zone"
+    ((DID)) && changed=1
+  else
+    step "creating master zone $zone in $zg (endpoints $ep)"
+    rgw_must zone create --rgw-realm "$realm" --rgw-zonegroup "$zg" --rgw-zone "$zone" --endpoints "$ep" \
+      --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY" --master --default
+    changed=1
+  fi
+
+  # The system user carries the zone's system key: peers authenticate realm pull, period
+  # forwarding and sync requests with it. Created on the master, replicated by metadata sync.
+  ensure_user "$uid" "Multisite synchronization user" RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY 1
+  if ((DID)); then
+    info "system user $uid ensured"
+  else
+    info "system user $uid exists with the key"
+  fi
+
+  load_period "$realm"
+  if ((changed)) || [[ "$(period_query master)" != "$zone" ]] || ! period_has_zone "$zg" "$zone"; then
+    commit=1
+  fi
+  if ((commit)); then
+    step "committing the period (realm $realm)"
+    rgw_must period update --commit --rgw-realm "$realm"
+    load_period "$realm"
+    info "period $(period_query id), metadata master $(period_query master)"
+    settle_gateway "$ep"
+    # The gateway must run as this zone (rgw_zone of the daemon: RGW_RESTART's business).
+    restart_gateway
+    wait_gateway "$ep"
+  else
+    step "nothing to change: realm $realm, zonegroup $zg, master zone $zone are in place"
+  fi
+}
+
+cmd_join_secondary() {
+  parse_flags "realm zonegroup zone endpoint master-url" "" "$@"
+  require_flags realm zonegroup zone endpoint master-url
+  check_name realm
+  check_name zonegroup
+  check_name zone
+  check_url endpoint
+  check_url master-url
+  require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
+  require_restart
+  local realm zg zone ep murl changed=0 pulled=0 master peers=()
+  realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint) murl=$(opt master-url)
+  [[ "$murl" != *,* ]] || usage_error "--master-url takes one URL"
+
+  if has_name realm "$realm"; then
+    info "realm $realm exists"
+  else
+    step "pulling realm $realm from $murl"
+    rgw_must realm pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+    rgw_must realm default --rgw-realm "$realm"
+    pulled=1
+    changed=1
+  fi
+
+  if has_name zone "$zone"; then
+    info "zone $zone exists"
+    ensure_zone_system_key "$zone"
+    ((DID)) && changed=1
+  else
+    step "pulling the current period from $murl"
+    rgw_must period pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+    load_period "$realm"
+    period_query zones "$zg" | grep -q . || die "zonegroup $zg is not in realm $realm's current period (from $murl)"
+    step "creating secondary zone $zone in $zg (endpoints $ep)"
+    # No --master: a secondary. The zone keeps the system key for sync and commit forwarding.
+    rgw_must zone create --rgw-realm "$realm" --rgw-zonegroup "$zg" --rgw-zone "$zone" --endpoints "$ep" \
+      --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY" --default
+    changed=1
+  fi
+  ((pulled)) && info "realm and period pulled"
+
+  load_period "$realm"
+  if ((changed)) || ! period_has_zone "$zg" "$zone"; then
+    step "committing the period (forwarded to the metadata master)"
+    # WITHOUT keys: given --access-key/--secret, radosgw-admin looks that user up locally (not
+    # there yet on a new secondary) and fails with permission denied; without them it signs the
+    # forwarded commit with the zone's system key.
+    rgw_must period update --commit --rgw-realm "$realm"
+    load_period "$realm"
+    period_has_zone "$zg" "$zone" || die "zone $zone is not in the committed period"
+    changed=1
+  fi
+
+  master=$(period_query master)
+  local zones
+  zones=$(period_query zones "$zg")
+  mapfile -t peers < <(grep -Fxv -- "$zone" <<<"$zones" || true)
+  if ((changed)); then
+    settle_gateway "$ep"
+    restart_gateway
+    wait_gateway "$ep"
+  else
+    step "nothing to change: zone $zone is in realm $realm's period (metadata master: ${master#id:})"
+  fi
+  wait_sync_running "$zone" "$([[ "$master" == "$zone" ]] && echo true || echo false)" "${peers[@]}"
+}
+
+cmd_ensure_user() {
+  parse_flags "uid display-name" "" "$@"
+  require_flags uid display-name
+  check_uid uid
+  check_display_name display-name
+  require_env RGW_USER_ACCESS_KEY RGW_USER_SECRET_KEY
+  local uid name is_master has_key
+  uid=$(opt uid) name=$(opt display-name)
+  load_period
+  rgw_must zone get
+  is_master=$(printf '%s' "$RGW_OUT" | js 'return String(json().id === jsonFile(args[0]).master_zone);' "$WORK/period.json")
+  if [[ "$is_master" != true ]]; then
+    # Users are metadata: written on the master only. On a secondary, succeed only if the user
+    # already came over by metadata sync with the key.
+    if user_exists "$uid"; then
+      rgw_must user info --uid "$uid"
+      has_key=$(printf '%s' "$RGW_OUT" | js 'return String((json().keys || []).some((k) =>
+        k.access_key === env.RGW_USER_ACCESS_KEY && k.secret_key === env.RGW_USER_SECRET_KEY));')
+      if [[ "$has_key" == true ]]; then
+        step "user $uid exists here with the key (this zone is not the metadata master; nothing to change)"
+        return 0
+      fi
+    fi
+    refuse "this zone is not the metadata master (master: $(period_query master)); run ensure-user against the master"
+  fi
+  ensure_user "$uid" "$name" RGW_USER_ACCESS_KEY RGW_USER_SECRET_KEY 0
+  if ((DID)); then
+    step "user $uid ensured"
+  else
+    step "nothing to change: user $uid exists with the key"
+  fi
+}
+
+bucket_exists() {
+  local r
+  rgw_must metadata list bucket
+  r=$(printf '%s' "$RGW_OUT" | js 'return String(json().includes(args[0]));' "$1") || die "could not read the bucket list"
+  [[ "$r" == true ]]
+}
+
+# has_source ZONE BUCKET PEER: ZONE's `sync info --bucket` lists PEER as a source. Pacific names the
+# zones of resolved pipes by name ("zone": "zonea"); ids are accepted too. Only meaningful when the
+# bucket exists on ZONE (otherwise radosgw-admin "simulates" a result).
+has_source() {
+  local r
+  rgw_must sync info --rgw-zone "$1" --bucket "$2"
+  local id
+  id=$(period_query zone-id "$3")
+  r=$(printf '%s' "$RGW_OUT" | js 'const want = [args[0], args[1]].filter(Boolean);
+    return String((json().sources || []).some((p) => p.source && want.includes(p.source.zone)));' "$3" "$id") ||
+    die "could not parse sync info"
+  [[ "$r" == true ]]
+}
+
+# Zonegroup-level or bucket-level sync policy (`sync policy get [--bucket B]`) into $WORK/policy.json.
+load_policy() {
+  if ! rgw sync policy get "$@"; then
+    rgw_enoent || die "radosgw-admin sync policy get $* failed: $RGW_ERR"
+    RGW_OUT='{"groups":[]}'
+  fi
+  [[ -n "$RGW_OUT" ]] || RGW_OUT='{"groups":[]}'
+  printf '%s' "$RGW_OUT" >"$WORK/policy.json"
+}
+
+# policy_query WHAT ...: facts from $WORK/policy.json.
+#   group-status ID             status of group ID ("" if absent)
+#   flow-zones ID FLOW          zone ids of symmetrical flow FLOW in group ID
+#   pipe-ok ID PIPE SRC DST     true if pipe PIPE exists with source/dest zones * (and buckets SRC/DST)
+#   groups                      number of groups
+policy_query() {
+  js '
+const d = jsonFile(args[0]);
+const groups = d.groups || (d.sync_policy && d.sync_policy.groups) || [];
+const g = groups.find((g) => g.id === args[2]);
+const zonesOf = (e) => (e && e.zones) || [];
+switch (args[1]) {
+  case "groups": return String(groups.length);
+  case "group-status": return g ? g.status || "" : "";
+  case "flow-zones": {
+    const f = g && ((g.data_flow && g.data_flow.symmetrical) || []).find((f) => f.id === args[3]);
+    return f ? (f.zones || []).join("\n") : "";
+  }
+  case "pipe-ok": {
+    const p = g && (g.pipes || []).find((p) => p.id === args[3]);
+    if (!p) return "false";
+    const allZones = (e) => zonesOf(e).length === 1 && zonesOf(e)[0] === "*";
+    const bucketIs = (e, want) => want === "-" || (e && e.bucket) === want;
+    return String(allZones(p.source) && allZones(p.dest) && bucketIs(p.source, args[4]) && bucketIs(p.dest, args[5]));
+  }
+  default: fail("policy_query: unknown " + args[1]);
+}' "$WORK/policy.json" "$@" </dev/null
+}
+
+# The zonegroup-level part of the bucket scope: group allowed + symmetrical flow over ZONES + pipe
+# * -> *. DID=1 if it changed the zonegroup (a period commit is then needed).
+ensure_zonegroup_policy() {
+  local status zone id have zones_csv missing=()
+  zones_csv=$(IFS=, && printf '%s' "$*")
+  DID=0
+  load_policy
+  status=$(policy_query group-status "$ZG_GROUP")
+  if [[ -z "$status" ]]; then
+    step "zonegroup policy: creating group $ZG_GROUP (allowed)"
+    rgw_must sync group create --group-id "$ZG_GROUP" --status allowed
+    DID=1
+  elif [[ "$status" != allowed ]]; then
+    step "zonegroup policy: group $ZG_GROUP is $status; setting it to allowed"
+    rgw_must sync group modify --group-id "$ZG_GROUP" --status allowed
+    DID=1
+  fi
+  load_policy
+  have=$(policy_query flow-zones "$ZG_GROUP" "$ZG_FLOW")
+  for zone in "$@"; do
+    id=$(period_query zone-id "$zone")
+    grep -Fxq -- "$id" <<<"$have" || missing+=("$zone")
+  done
+  if ((${#missing[@]})); then
+    step "zonegroup policy: symmetrical flow $ZG_FLOW over $zones_csv"
+    rgw_must sync group flow create --group-id "$ZG_GROUP" --flow-id "$ZG_FLOW" --flow-type symmetrical --zones "$zones_csv"
+    DID=1
+  fi
+  if [[ $(policy_query pipe-ok "$ZG_GROUP" "$ZG_PIPE" '*' '*') != true ]]; then
+    step "zonegroup policy: pipe $ZG_PIPE (* -> *)"
+    rgw_must sync group pipe create --group-id "$ZG_GROUP" --pipe-id "$ZG_PIPE" \
+      --source-zones '*' --source-bucket '*' --dest-zones '*' --dest-bucket '*'
+    DID=1
+  fi
+}
+
+# wait_source ZONE BUCKET PEER: until ZONE's `sync info --bucket` lists PEER as a source.
+wait_source() {
+  local zone="$1" bucket="$2" peer="$3" deadline=$((SECONDS + WAIT_TIMEOUT))
+  step "waiting until zone $zone syncs bucket $bucket from $peer"
+  until has_source "$zone" "$bucket" "$peer"; do
+    ((SECONDS < deadline)) || timed_out "zone $zone does not list $peer as a sync source of bucket $bucket after ${WAIT_TIMEOUT}s"
+    sleep "$POLL_INTERVAL"
+  done
+  info "zone $zone syncs bucket $bucket from $peer"
+}
+
+# wait_bucket BUCKET ZONE MASTER: on a secondary the bucket arrives by metadata sync; on the
+# metadata master it is there or it is not.
+wait_bucket() {
+  local bucket="$1" zone="$2" master="$3" deadline=$((SECONDS + WAIT_TIMEOUT))
+  bucket_exists "$bucket" && return 0
+  [[ "$zone" != "$master" ]] || die "bucket $bucket does not exist on the metadata master $zone: create it first"
+  step "waiting until bucket $bucket exists on zone $zone (metadata sync)"
+  until bucket_exists "$bucket"; do
+    ((SECONDS < deadline)) || timed_out "bucket $bucket does not exist on zone $zone after ${WAIT_TIMEOUT}s"
+    sleep "$POLL_INTERVAL"
+  done
+}
+
+cmd_sync_scope() {
+  parse_flags "scope bucket zonegroup zone peer-zone" "repair" "$@"
+  require_flags bucket zonegroup zone peer-zone
+  local scope=${OPT[scope]:-zone}
+  [[ "$scope" == zone || "$scope" == bucket ]] || usage_error "--scope must be zone or bucket; got '$scope'"
+  check_bucket bucket
+  check_name zonegroup
+  check_name zone
+  check_name peer-zone
+  local bucket zg zone peer master
+  bucket=$(opt bucket) zg=$(opt zonegroup) zone=$(opt zone) peer=$(opt peer-zone)
+  [[ "$zone" != "$peer" ]] || usage_error "--zone and --peer-zone must differ"
+  [[ "$scope" == bucket ]] || ! has_opt repair || usage_error "--repair applies to --scope bucket only"
+
+  load_period
+  period_query zones "$zg" | grep -q . || die "zonegroup $zg is not in the current period"
+  period_has_zone "$zg" "$zone" || die "zone $zone is not in zonegroup $zg"
+  master=$(period_query master)
+  local peer_joined=false
+  period_has_zone "$zg" "$peer" && peer_joined=true
+
+  if [[ "$scope" == zone ]]; then
+    if [[ "$peer_joined" != true ]]; then
+      step "peer zone $peer has not joined zonegroup $zg yet: nothing to verify now (the peer's stack verifies later)"
+      return 0
+    fi
+    load_policy
+    [[ $(policy_query groups) == 0 ]] ||
+      warn "zonegroup $zg has a sync policy; scope zone expects none (the zones then mirror everything)"
+    wait_bucket "$bucket" "$zone" "$master"
+    # Whole-zone mirror: no policy at all. Verify that the bucket really has PEER as a source.
+    step "verifying that bucket $bucket on zone $zone has $peer as a sync source"
+    local peer_id
+    peer_id=$(period_query zone-id "$peer")
+    has_source "$zone" "$bucket" "$peer" ||
+      die "bucket $bucket on zone $zone does not list zone $peer as a sync source (sync info --bucket): it would not be replicated"
+    rgw_must bucket sync status --rgw-zone "$zone" --bucket "$bucket"
+    local bss="$RGW_OUT"
+    if grep -q 'Sync is disabled for bucket' <<<"$bss"; then
+      die "bucket sync is disabled for $bucket on zone $zone (bucket sync status); 'bucket sync enable' on the master fixes it"
+    fi
+    grep -Eq "source zone ${peer_id}( |\$)" <<<"$bss" ||
+      die "bucket sync status of $bucket on zone $zone shows no source zone $peer"
+    if grep -A1 -E "source zone ${peer_id}( |\$)" <<<"$bss" | grep -q 'does not sync from zone'; then
+      die "zone $zone does not sync from zone $peer (bucket sync status of $bucket)"
+    fi
+    step "ok: bucket $bucket on zone $zone syncs from $peer (whole-zone mirror, no sync policy)"
+    return 0
+  fi
+
+  # --scope bucket (opt-in).
+  if [[ "$master" == "$zone" ]]; then
+    bucket_exists "$bucket" || die "bucket $bucket does not exist on the metadata master $zone: create it first"
+    local zones=("$zone")
+    [[ "$peer_joined" == true ]] && zones+=("$peer")
+    ensure_zonegroup_policy "${zones[@]}"
+    if ((DID)); then
+      step "committing the period (zonegroup sync policy)"
+      rgw_must period update --commit
+      load_period
+    else
+      info "zonegroup policy $ZG_GROUP in place"
+    fi
+    # Bucket-level policy only on the master: set on a secondary it looks successful but stays
+    # local (one-way replication, later overwritten by metadata sync). Pacific, verified.
+    load_policy --bucket "$bucket"
+    local st
+    st=$(policy_query group-status "$BUCKET_GROUP")
+    if [[ -z "$st" ]]; then
+      step "bucket $bucket: creating sync group $BUCKET_GROUP (enabled)"
+      rgw_must sync group create --bucket "$bucket" --group-id "$BUCKET_GROUP" --status enabled
+    elif [[ "$st" != enabled ]]; then
+      step "bucket $bucket: sync group $BUCKET_GROUP is $st; enabling it"
+      rgw_must sync group modify --bucket "$bucket" --group-id "$BUCKET_GROUP" --status enabled
+    fi
+    load_policy --bucket "$bucket"
+    # A group without a pipe replicates nothing.
+    if [[ $(policy_query pipe-ok "$BUCKET_GROUP" "$BUCKET_PIPE" - -) != true ]]; then
+      step "bucket $bucket: pipe $BUCKET_PIPE (zones * -> *)"
+      rgw_must sync group pipe create --bucket "$bucket" --group-id "$BUCKET_GROUP" --pipe-id "$BUCKET_PIPE" \
+        --source-zones '*' --dest-zones '*'
+    fi
+    if [[ "$peer_joined" != true ]]; then
+      step "peer zone $peer has not joined zonegroup $zg yet: policy in place; its sync-scope adds it to the flow"
+      return 0
+    fi
+  else
+    [[ "$peer_joined" == true ]] || die "peer zone $peer is not in zonegroup $zg, and this zone is not the metadata master"
+    has_opt repair && refuse "--repair runs on the metadata master ($master), not on $zone"
+    # A zone that joined after the master set the zonegroup policy is missing from the flow. The
+    # flow is zonegroup config (part of the period): add this zone and commit, which is forwarded
+    # to the master like the join itself. Bucket-level policy is never written here.
+    load_policy
+    if [[ -n $(policy_query group-status "$ZG_GROUP") ]]; then
+      local have
+      have=$(policy_query flow-zones "$ZG_GROUP" "$ZG_FLOW")
+      if ! grep -Fxq -- "$(period_query zone-id "$zone")" <<<"$have"; then
+        step "zonegroup policy: adding zone $zone to flow $ZG_FLOW (commit forwarded to the master $master)"
+        rgw_must sync group flow create --group-id "$ZG_GROUP" --flow-id "$ZG_FLOW" --flow-type symmetrical --zones "$zone,$peer"
+        rgw_must period update --commit
+        load_period
+      fi
+    fi
+    wait_bucket "$bucket" "$zone" "$master"
+  fi
+  # An object written before a zone has learned the bucket policy (its next metadata poll, up to
+  # ~20 s on Pacific) is never replicated: ready only when this zone lists the peer as a source.
+  wait_source "$zone" "$bucket" "$peer"
+
+  if has_opt repair; then
+    # Objects written before the policy existed are not backfilled, and `bucket sync run` does not
+    # repair them; disable, let the peer see it, enable (on the master) does.
+    step "repair: disabling sync of bucket $bucket"
+    rgw_must bucket sync disable --bucket "$bucket"
+    if [[ -n "${RGW_PEER_ADMIN:-}" ]]; then
+      local peer_admin deadline=$((SECONDS + WAIT_TIMEOUT))
+      # shellcheck disable=SC2206
+      # shellcheck disable=SC2034 # used through the nameref in rgw_with
+      peer_admin=(${RGW_PEER_ADMIN})
+      step "repair: waiting until zone $peer sees sync disabled"
+      until rgw_with peer_admin bucket sync status --rgw-zone "$peer" --bucket "$bucket" &&
+        grep -q 'Sync is disabled for bucket' <<<"$RGW_OUT"; do
+        ((SECONDS < deadline)) || timed_out "zone $peer does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s"
+        sleep "$POLL_INTERVAL"
+      done
+    else
+      # No view of the peer: its metadata sync polls every 20 s at most (Pacific); wait 2 polls.
+      step "repair: waiting 45 s for zone $peer to see it (set RGW_PEER_ADMIN to wait for the peer's view)"
+      sleep 45
+    fi
+    step "repair: enabling sync of bucket $bucket (full sync of the bucket follows)"
+    rgw_must bucket sync enable --bucket "$bucket"
+  fi
+  step "ok: bucket scope for $bucket: zone $zone syncs it from $peer"
+}
+
+cmd_status() {
+  parse_flags "zone" "" "$@"
+  check_name zone
+  status_json "$(opt zone)"
+  cat "$WORK/status.json"
+  printf '\n'
+}
+
+cmd_wait_caught_up() {
+  parse_flags "zone timeout" "" "$@"
+  check_name zone
+  check_seconds timeout
+  local timeout=${OPT[timeout]:-$WAIT_TIMEOUT} deadline last="" summary
+  deadline=$((SECONDS + timeout))
+  step "waiting until metadata and data sync are caught up (up to ${timeout}s)"
+  while :; do
+    status_json "$(opt zone)"
+    summary=$(status_query summary)
+    if [[ $(status_query all-caught-up) == true ]]; then
+      info "$summary"
+      step "caught up"
+      return 0
+    fi
+    [[ "$summary" == "$last" ]] || info "not yet: $summary"
+    last="$summary"
+    ((SECONDS < deadline)) || timed_out "sync not caught up after ${timeout}s: $summary"
+    sleep "$POLL_INTERVAL"
+  done
+}
+
+cmd_promote() {
+  parse_flags "zone zonegroup" "force" "$@"
+  require_flags zone zonegroup
+  check_name zone
+  check_name zonegroup
+  require_restart
+  local zone zg master endpoints
+  zone=$(opt zone) zg=$(opt zonegroup)
+  load_period
+  period_has_zone "$zg" "$zone" || die "zone $zone is not in zonegroup $zg of the current period"
+  master=$(period_query master)
+  if [[ "$master" == "$zone" ]]; then
+    step "zone $zone is already the metadata master: nothing to change"
+    return 0
+  fi
+
+  step "preflight: is zone $zone's metadata caught up with the master ${master#id:}?"
+  status_json "$zone"
+  local summary
+  summary=$(status_query summary)
+  info "$summary"
+  if [[ $(status_query meta-caught-up) != true ]]; then
+    local loss="metadata (users, buckets, bucket policies) created or changed on ${master#id:} and not yet replicated to $zone is lost for $zone and will be overwritten when ${master#id:} returns; objects not yet replicated stay on ${master#id:} until it syncs again"
+    if ! has_opt force; then
+      refuse "zone $zone's metadata sync is not caught up with ${master#id:} ($summary). If ${master#id:} is unreachable, re-run with --force: $loss"
+    fi
+    warn "--force: promoting although metadata is not caught up: $loss"
+  fi
+
+  step "promoting zone $zone to metadata master"
+  # Only the exact lowercase --read-only=false means false: radosgw-admin reads any other value
+  # (False, no) as true and the new master would reject writes.
+  rgw_must zone modify --rgw-zone "$zone" --rgw-zonegroup "$zg" --master --default --read-only=false
+  rgw_must zonegroup modify --rgw-zonegroup "$zg" --master
+  step "committing the period"
+  rgw_must period update --commit
+  load_period
+  [[ "$(period_query master)" == "$zone" ]] || die "after the commit the period names $(period_query master) as master, not $zone"
+  endpoints=$(period_query zone-endpoints "$zone")
+  settle_gateway "$endpoints"
+  restart_gateway
+  wait_gateway "$endpoints"
+  step "zone $zone is the metadata master (period $(period_query id))"
+}
+
+cmd_demote() {
+  parse_flags "zone master-url" "read-only" "$@"
+  require_flags zone master-url
+  check_name zone
+  check_url master-url
+  require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
+  require_restart
+  local zone murl realm before after master want ro changed=0 endpoints
+  zone=$(opt zone) murl=$(opt master-url)
+  [[ "$murl" != *,* ]] || usage_error "--master-url takes one URL"
+  want=false
+  has_opt read-only && want=true
+
+  rgw_must realm get
+  realm=$(printf '%s' "$RGW_OUT" | js 'return json().name || "";')
+  before=$(printf '%s' "$RGW_OUT" | js 'return json().current_period || "";')
+  step "pulling realm $realm and its current period from $murl"
+  rgw_must realm pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+  rgw_must period pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+  load_period "$realm"
+  after=$(period_query id)
+  [[ "$before" == "$after" ]] || changed=1
+  master=$(period_query master)
+  [[ -n "$master" ]] || die "the period from $murl names no metadata master"
+  [[ "$master" != "$zone" ]] ||
+    refuse "the current period (from $murl) still names $zone as metadata master: promote another zone first"
+  info "metadata master is ${master#id:}"
+
+  ro=$(period_query zone-read-only "$zone")
+  if [[ "$ro" != "$want" ]]; then
+    step "zone $zone: secondary, read-only=$want"
+    rgw_must zone modify --rgw-zone "$zone" --master=false --read-only="$want"
+    step "committing the period (forwarded to ${master#id:})"
+    rgw_must period update --commit --rgw-realm "$realm"
+    load_period "$realm"
+    changed=1
+  fi
+  if ((changed)); then
+    endpoints=$(period_query zone-endpoints "$zone")
+    settle_gateway "$endpoints"
+    restart_gateway
+    wait_gateway "$endpoints"
+    step "zone $zone is a secondary of ${master#id:} (read-only=$want)"
+  else
+    step "nothing to change: zone $zone is already a secondary of ${master#id:} (read-only=$want)"
+  fi
+}
+
+cmd_fence() {
+  parse_flags "zone" "" "$@"
+  require_flags zone
+  check_name zone
+  require_restart
+  local zone endpoints
+  zone=$(opt zone)
+  load_period
+  [[ -n $(period_query zone-id "$zone") ]] || die "zone $zone is not in the current period"
+  if [[ $(period_query zone-read-only "$zone") == true ]]; then
+    step "zone $zone is already read-only: nothing to change"
+    return 0
+  fi
+  step "fencing zone $zone: read-only"
+  rgw_must zone modify --rgw-zone "$zone" --read-only=true
+  step "committing the period"
+  rgw_must period update --commit
+  load_period
+  endpoints=$(period_query zone-endpoints "$zone")
+  settle_gateway "$endpoints"
+  restart_gateway
+  wait_gateway "$endpoints"
+  step "zone $zone is read-only"
+}
+
+main() {
+  # Nothing here reads stdin; an inherited one (Pulumi's) may never close, and `ssh` prefixes
+  # would swallow it.
+  exec </dev/null
+  SUBCOMMAND="${1:-}"
+  [[ -n "$SUBCOMMAND" ]] || usage_error "missing subcommand (bootstrap-master join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+  shift
+  load_settings
+  case "$SUBCOMMAND" in
+  bootstrap-master) cmd_bootstrap_master "$@" ;;
+  join-secondary) cmd_join_secondary "$@" ;;
+  ensure-user) cmd_ensure_user "$@" ;;
+  sync-scope) cmd_sync_scope "$@" ;;
+  status) cmd_status "$@" ;;
+  wait-caught-up) cmd_wait_caught_up "$@" ;;
+  promote) cmd_promote "$@" ;;
+  demote) cmd_demote "$@" ;;
+  fence) cmd_fence "$@" ;;
+  -h | --help | help)
+    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit 0
+    ;;
+  *)
+    local s="$SUBCOMMAND"
+    SUBCOMMAND=""
+    usage_error "unknown subcommand '$s' (allowed: bootstrap-master join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+    ;;
+  esac
+}
+
+main "$@"
