@@ -12,7 +12,7 @@
 // with a source_zone label).
 import { KSM_METRICS } from "./kubeStateMetrics";
 import {
-    AlertRuleSettings, RPO_LABEL, endToEndAllowanceSeconds, formatDuration, seconds,
+    AlertRuleSettings, RPO_LABEL, endToEndAllowanceSeconds, formatDuration, requiredDurationSeconds,
 } from "./settings";
 
 export type Severity = "critical" | "warning";
@@ -105,7 +105,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
         labels: { severity, [s.siteLabel]: site },
         annotations: { summary, description, runbook_url: `${s.runbookBaseUrl}#${RUNBOOK_ANCHORS[name]}` },
     });
-    const backupAllowance = seconds(s.backupDurationAllowance);
+    const backupAllowance = requiredDurationSeconds(s.backupDurationAllowance);
     const e2eAllowance = endToEndAllowanceSeconds(s);
     // A schedule is "here" while Velero runs it: Velero creates these counters for a Schedule and
     // deletes them with it, which other per-schedule series (last status, item errors) outlive.

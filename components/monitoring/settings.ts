@@ -134,11 +134,11 @@ export function resolveAlertRuleSettings(input: AlertRuleSettingsInput): AlertRu
 
 /** Seconds of slack before the end-to-end RPO alert: a backup's run, replication and Velero's sync. */
 export function endToEndAllowanceSeconds(s: AlertRuleSettings): number {
-    return seconds(s.backupDurationAllowance) + seconds(s.replicationAllowance) + seconds(s.backupSyncPeriod);
+    return requiredDurationSeconds(s.backupDurationAllowance) + requiredDurationSeconds(s.replicationAllowance) + requiredDurationSeconds(s.backupSyncPeriod);
 }
 
 /** Seconds in a duration that was already validated. */
-export function seconds(duration: string): number {
+export function requiredDurationSeconds(duration: string): number {
     const n = durationSeconds(duration);
     if (n === undefined) throw new Error(`not a Prometheus duration: ${JSON.stringify(duration)}`);
     return n;
