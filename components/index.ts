@@ -5,3 +5,4 @@ export * from "./rgwZone";
 export * from "./globalS3User";
 export * from "./syncGroup";
 export * from "./veleroInstall";
+export * from "./drAlertRules";

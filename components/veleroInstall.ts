@@ -4,7 +4,10 @@
 // renderSchedule below, so both stacks agree on names, keys and Ceph settings.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { bucketNameProblem, endpointProblem } from "../stacks/validate";
+import { bucketNameProblem, dnsLabelProblem, endpointProblem } from "../stacks/validate";
+
+// Kubernetes object names of the kinds used here (namespaces, Secrets, Schedules) are DNS labels.
+export { dnsLabelProblem };
 import { S3Keys } from "./rgwScript";
 
 export const VELERO_CHART_NAME = "velero";
@@ -155,13 +158,6 @@ export function checkPluginCompatibility(veleroVersion: string, pluginVersion: s
 /** The init container image that installs the AWS plugin; tags carry a leading "v". */
 export function awsPluginImage(pluginVersion: string): string {
     return `${AWS_PLUGIN_IMAGE_REPOSITORY}:v${normalizeVersion(pluginVersion)}`;
-}
-
-/** Kubernetes object names of the kinds used here (RFC 1123 label: namespaces, Secrets, Schedules). */
-export function dnsLabelProblem(value: string): string | undefined {
-    return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)
-        ? undefined
-        : "allowed: 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
 }
 
 /** What the Helm values depend on. */

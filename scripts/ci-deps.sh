@@ -5,6 +5,9 @@ set -euo pipefail
 missing=()
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 
+# promtool for the alert rule tests: extracted from Debian's prometheus package, service not installed.
+bash "$(dirname "$0")/install-promtool.sh"
+
 if [ "${#missing[@]}" -eq 0 ]; then
     echo "ci-deps: nothing to install"
     exit 0

@@ -10,7 +10,9 @@ import {
     commandProblem,
     endpointProblem,
     rgwUidProblem,
+    dnsLabelProblem,
     stackNameProblem,
+    urlProblem,
 } from "./validate";
 
 export { Checker, ConfigError, RawConfig };
@@ -51,12 +53,24 @@ export interface RegionConfig {
     kubeContext?: string;
     /** Velero in this site's cluster. */
     velero: VeleroSettings;
+    /** DR alert rules and dashboard in this site's cluster. */
+    alerts: AlertSettings;
+}
+
+export interface AlertSettings {
+    /** URL of docs/runbook.md as readers reach it; alerts link to anchors in it. */
+    runbookBaseUrl: string;
+    /** Namespace of the Prometheus operator stack (rules, dashboard, kube-state-metrics config). */
+    namespace: string;
+    /** Alert on RGW sync metrics (false when this Prometheus does not scrape the local Ceph). */
+    rgwSync: boolean;
 }
 
 /** Keys that a region stack reads (besides the secret `kubeconfig`). */
 export const REGION_KEYS = [
     "siteId", "bootstrapRole", "masterStack", "realm", "zonegroup", "zone", "endpoint", "bucket",
     "syncScope", "veleroUser", "systemUser", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
+    "runbookBaseUrl", "monitoringNamespace", "rgwSyncAlerts",
 ] as const;
 
 /**
@@ -107,6 +121,11 @@ export function parseRegionConfig(
         kubeconfig,
         kubeContext,
         velero: collectInto(c, () => parseVeleroConfig(raw, prefix)),
+        alerts: {
+            runbookBaseUrl: c.require("runbookBaseUrl", urlProblem, "https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md"),
+            namespace: c.optional("monitoringNamespace", "monitoring", dnsLabelProblem),
+            rgwSync: c.bool("rgwSyncAlerts", true),
+        },
     };
     c.rule(
         cfg.veleroUser !== cfg.systemUser || cfg.veleroUser === "",

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
+import { DrAlertRules, GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
 import { ConfigError, RegionConfig } from "./config";
 
 /** Stack outputs of a region stack; the failover stack and `site-b` read these by name. */
@@ -90,12 +90,24 @@ function clusterProvider(cfg: RegionConfig): k8s.Provider {
     return new k8s.Provider("cluster", cfg.kubeconfig ? { kubeconfig: cfg.kubeconfig } : { context: cfg.kubeContext });
 }
 
-/** Velero in this site's cluster, with the shared S3 keys and kopia password, after `after`. */
+/**
+ * Velero in this site's cluster, with the shared S3 keys and kopia password, after `after`, and
+ * the DR alert rules and dashboard (the same rules in both roles).
+ */
 function veleroFor(cfg: RegionConfig, s3Keys: S3Keys, repositoryPassword: pulumi.Input<string>, after: pulumi.Resource): VeleroInstall {
-    return new VeleroInstall("velero", { ...cfg.velero, s3Keys, repositoryPassword }, {
-        provider: clusterProvider(cfg),
+    const cluster = clusterProvider(cfg);
+    const velero = new VeleroInstall("velero", { ...cfg.velero, s3Keys, repositoryPassword }, {
+        provider: cluster,
         dependsOn: [after],
     });
+    new DrAlertRules("dr-alerts", {
+        site: cfg.siteId,
+        runbookBaseUrl: cfg.alerts.runbookBaseUrl,
+        namespace: cfg.alerts.namespace,
+        nodeAgent: cfg.velero.nodeAgent,
+        rgwSync: cfg.alerts.rgwSync,
+    }, { provider: cluster });
+    return velero;
 }
 
 function veleroOutputs(velero: VeleroInstall) {
@@ -112,8 +124,8 @@ function commonOutputs(cfg: RegionConfig) {
         veleroUser: cfg.veleroUser,
         rgwAdminCommand: cfg.transport.adminCommand,
         rgwRestartCommand: cfg.transport.restartCommand,
-        kubeconfig: cfg.kubeconfig ? pulumi.secret(cfg.kubeconfig) : undefined,
-        kubeContext: cfg.kubeContext,
+        // Only the one that is set: an undefined stack output is noise in every `pulumi up`.
+        ...(cfg.kubeconfig ? { kubeconfig: pulumi.secret(cfg.kubeconfig) } : { kubeContext: cfg.kubeContext }),
     };
 }
 

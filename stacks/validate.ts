@@ -59,3 +59,21 @@ export function stackNameProblem(value: string): string | undefined {
         ? undefined
         : "allowed: a stack name such as `site-a`, `myorg/velero-ceph-dr/site-a`";
 }
+
+/** An absolute http(s) URL that people open (runbook links in alerts). */
+export function urlProblem(value: string): string | undefined {
+    try {
+        const url = new URL(value);
+        if (url.protocol === "https:" || url.protocol === "http:") return undefined;
+    } catch {
+        // fall through
+    }
+    return "allowed: an absolute http:// or https:// URL, e.g. https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md";
+}
+
+/** Kubernetes object names (RFC 1123 label): namespaces, Secrets, Schedules. */
+export function dnsLabelProblem(value: string): string | undefined {
+    return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)
+        ? undefined
+        : "allowed: 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
+}

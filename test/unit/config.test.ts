@@ -67,6 +67,10 @@ describe("config: region stacks", () => {
         ["rgwAdminCommand", "radosgw-admin\nrm -rf /", /single-line/],
         ["rgwRestartCommand", undefined, /required/],
         ["masterStack", "org/proj/stack/extra", /stack name/],
+        ["runbookBaseUrl", "docs/runbook.md", /absolute http/],
+        ["runbookBaseUrl", undefined, /required/],
+        ["monitoringNamespace", "Monitoring", /lowercase letters/],
+        ["rgwSyncAlerts", "yes", /allowed: true or false/],
     ];
     for (const [key, value, hint] of cases) {
         it(`rejects ${key} = ${JSON.stringify(value)} naming the key, the value and what is allowed`, () => {

@@ -8,6 +8,7 @@ export function siteAConfig(): RawConfig {
         endpoint: "http://rgw-a.example.com",
         rgwRestartCommand: "systemctl restart ceph-radosgw@rgw.a",
         kubeContext: "cluster-a",
+        runbookBaseUrl: "https://git.example.com/dr/blob/main/docs/runbook.md",
     };
 }
 
@@ -19,6 +20,7 @@ export function siteBConfig(): RawConfig {
         endpoint: "http://rgw-b.example.com",
         rgwRestartCommand: "systemctl restart ceph-radosgw@rgw.b",
         kubeContext: "cluster-b",
+        runbookBaseUrl: "https://git.example.com/dr/blob/main/docs/runbook.md",
     };
 }
 

@@ -125,7 +125,19 @@ describe("region stack site-a (bootstrap master)", function () {
             "rgw-zone-master", "velero-user", "velero-user-access-key", "velero-user-secret-key", "velero-user-user",
             "velero-user-s3", "velero-user-bucket", "velero-sync", "velero-sync-scope", "kopia-repository-password",
             "cluster", "velero", "velero-namespace", "velero-credentials", "velero-repo-credentials", "velero-release",
+            "dr-alerts", "dr-alerts-rules", "dr-alerts-dashboard", "dr-alerts-ksm-config",
         ]);
+    });
+
+    it("declares the DR alert rules in cluster A, labelled with the site and linking the configured runbook", () => {
+        const rule = named(run, "dr-alerts-rules");
+        expect(rule.options.provider).to.equal("cluster");
+        const alerts = rule.inputs.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.alert));
+        expect(alerts.length).to.be.greaterThan(10);
+        for (const a of alerts) {
+            expect(a.annotations.runbook_url, a.alert).to.match(/^https:\/\/git\.example\.com\/dr\/blob\/main\/docs\/runbook\.md#/);
+        }
+        expect(JSON.stringify(rule.inputs)).to.contain('"site-a"');
     });
 
     it("installs Velero in cluster A after the bucket replicates, with the Velero keys and the kopia password", () => {
@@ -192,6 +204,12 @@ describe("region stack site-b (secondary)", () => {
     });
 
     it("never shows a secret in plaintext", () => expectNoPlaintextSecrets(run));
+
+    it("declares the same alert rules in cluster B, labelled site-b", () => {
+        const rule = named(run, "dr-alerts-rules");
+        expect(JSON.stringify(rule.inputs)).to.contain('"site-b"').and.not.to.contain('"site-a"');
+        expect(named(run, "dr-alerts-dashboard").options.provider).to.equal("cluster");
+    });
 
     it("installs Velero in cluster B with site-a's keys and kopia password, after replication is verified", () => {
         expect(named(run, "cluster").inputs.context).to.equal("cluster-b");
