@@ -759,6 +759,13 @@ cmd_join_secondary() {
   else
     step "nothing to change: zone $zone is in realm $realm's period (metadata master: ${master#id:})"
   fi
+  # With a zonegroup sync policy (opt-in bucket scope) whose flows do not name this zone yet, data
+  # sync stays "init, 0 shards" until sync-scope adds the zone to the flow: wait for metadata only.
+  load_policy
+  if [[ $(policy_query groups) != 0 && $(policy_query in-flows "$zone" "$(period_query zone-id "$zone")") != true ]]; then
+    info "the zonegroup sync policy has no flow with zone $zone yet: data sync starts once sync-scope adds it"
+    peers=()
+  fi
   wait_sync_running "$zone" "$([[ "$master" == "$zone" ]] && echo true || echo false)" "${peers[@]}"
 }
 
@@ -831,6 +838,7 @@ load_policy() {
 #   flow-zones ID FLOW          zone ids of symmetrical flow FLOW in group ID
 #   pipe-ok ID PIPE SRC DST     true if pipe PIPE exists with source/dest zones * (and buckets SRC/DST)
 #   groups                      number of groups
+#   in-flows ZONE ZONE_ID       true if the zone is in a data flow of some group
 policy_query() {
   js '
 const d = jsonFile(args[0]);
@@ -840,6 +848,15 @@ const zonesOf = (e) => (e && e.zones) || [];
 switch (args[1]) {
   case "groups": return String(groups.length);
   case "group-status": return g ? g.status || "" : "";
+  case "in-flows": {
+    /* is zone (name or id: args[2], args[3]) in any flow of any group? */
+    const want = [args[2], args[3]].filter(Boolean);
+    return String(groups.some((g) => {
+      const f = g.data_flow || {};
+      return (f.symmetrical || []).some((s) => (s.zones || []).some((z) => want.includes(z))) ||
+        (f.directional || []).some((d) => want.includes(d.source_zone) || want.includes(d.dest_zone));
+    }));
+  }
   case "flow-zones": {
     const f = g && ((g.data_flow && g.data_flow.symmetrical) || []).find((f) => f.id === args[3]);
     return f ? (f.zones || []).join("\n") : "";
@@ -875,8 +892,9 @@ ensure_zonegroup_policy() {
   load_policy
   have=$(policy_query flow-zones "$ZG_GROUP" "$ZG_FLOW")
   for zone in "$@"; do
+    # Pacific stores flow zones by name as given; accept ids too.
     id=$(period_query zone-id "$zone")
-    grep -Fxq -- "$id" <<<"$have" || missing+=("$zone")
+    grep -Fxq -e "$zone" -e "${id:-$zone}" <<<"$have" || missing+=("$zone")
   done
   if ((${#missing[@]})); then
     step "zonegroup policy: symmetrical flow $ZG_FLOW over $zones_csv"
@@ -1011,7 +1029,9 @@ cmd_sync_scope() {
     if [[ -n $(policy_query group-status "$ZG_GROUP") ]]; then
       local have
       have=$(policy_query flow-zones "$ZG_GROUP" "$ZG_FLOW")
-      if ! grep -Fxq -- "$(period_query zone-id "$zone")" <<<"$have"; then
+      local id
+      id=$(period_query zone-id "$zone")
+      if ! grep -Fxq -e "$zone" -e "$id" <<<"$have"; then
         step "zonegroup policy: adding zone $zone to flow $ZG_FLOW (commit forwarded to the master $master)"
         rgw_must sync group flow create --group-id "$ZG_GROUP" --flow-id "$ZG_FLOW" --flow-type symmetrical --zones "$zone,$peer"
         rgw_must period update --commit
