@@ -6,3 +6,4 @@ export * from "./globalS3User";
 export * from "./syncGroup";
 export * from "./veleroInstall";
 export * from "./drAlertRules";
+export * from "./cron";

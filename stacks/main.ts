@@ -2,6 +2,8 @@
 // else the stack's name). Kept apart from index.ts, whose only export is this function.
 import * as pulumi from "@pulumi/pulumi";
 import { loadRegionConfig, programFor } from "./config";
+import { failoverProgram } from "./failover";
+import { loadFailoverConfig } from "./failoverConfig";
 import { regionProgram } from "./region";
 
 export async function main(): Promise<Record<string, unknown>> {
@@ -10,6 +12,6 @@ export async function main(): Promise<Record<string, unknown>> {
     if (kind === "region") {
         return { ...(await regionProgram(loadRegionConfig(), config.name)) };
     }
-    throw new Error("the failover program is not built yet (see the failover issue)");
+    return { ...(await failoverProgram(loadFailoverConfig())) };
 }
 

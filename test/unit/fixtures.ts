@@ -37,3 +37,31 @@ export function siteAOutputs(): { outputs: Record<string, unknown>; secretOutput
         secretOutputs: ["systemAccessKey", "systemSecretKey", "veleroAccessKey", "veleroSecretKey", "kopiaRepositoryPassword"],
     };
 }
+
+/** What a region stack exports, as the failover stack's StackReference sees it. */
+export function regionOutputs(site: "site-a" | "site-b"): { outputs: Record<string, unknown>; secretOutputs: string[] } {
+    const letter = site === "site-a" ? "a" : "b";
+    return {
+        outputs: {
+            siteId: site, realm: "dr", zonegroup: "global", zone: `zone${letter}`, endpoint: `http://rgw-${letter}.example.com`,
+            bucket: "velero-backups", veleroNamespace: "velero", rgwAdminCommand: "radosgw-admin",
+            rgwRestartCommand: `systemctl restart ceph-radosgw@rgw.${letter}`, kubeContext: `cluster-${letter}`,
+            systemAccessKey: "SYSTEMACCESSKEY00001", systemSecretKey: "system-secret-from-site-a",
+        },
+        secretOutputs: ["systemAccessKey", "systemSecretKey"],
+    };
+}
+
+export function failoverConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        activeSite: "site-a",
+        siteAStack: "org/velero-ceph-dr/site-a",
+        siteBStack: "org/velero-ceph-dr/site-b",
+        ...overrides,
+    };
+}
+
+export const FAILOVER_REFS = {
+    "org/velero-ceph-dr/site-a": regionOutputs("site-a"),
+    "org/velero-ceph-dr/site-b": regionOutputs("site-b"),
+};

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# velero-role.sh: the Kubernetes side of a role switch, through kubectl.
+#
+#   velero-role.sh stop-schedules  --namespace NS --label KEY
+#       Deletes the Velero Schedules that carry label KEY (ours) in a passive cluster. Backups are
+#       kept: our Schedules do not own their Backups (useOwnerReferencesInBackup: false).
+#   velero-role.sh set-access-mode --namespace NS --location NAME --mode ReadWrite|ReadOnly
+#       Break-glass: switches a BackupStorageLocation when Pulumi's state backend is unreachable.
+#   velero-role.sh newest-backup   --namespace NS
+#       Prints the name of the newest Completed backup that this cluster's Velero sees.
+#
+# Environment: KUBE_CONTEXT (a context of the ambient kubeconfig) or KUBECONFIG_DATA (a whole
+# kubeconfig; secret: written to a private temp file, never printed); KUBECTL (default kubectl).
+# Exit codes: 0 ok/no change, 2 bad arguments, 1 anything else.
+set -euo pipefail
+
+PROG=velero-role.sh
+die() {
+  printf '%s: error: %s\n' "$PROG" "$*" >&2
+  exit 1
+}
+usage() {
+  printf '%s: %s\n' "$PROG" "$*" >&2
+  printf 'usage: see the header of scripts/velero-role.sh\n' >&2
+  exit 2
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/velero-role.XXXXXX")
+chmod 700 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+# kubectl with this site's cluster: a private kubeconfig file from KUBECONFIG_DATA, or a context.
+kube() {
+  local -a cmd
+  read -r -a cmd <<<"${KUBECTL:-kubectl}"
+  if [[ -n "${KUBECONFIG_DATA:-}" ]]; then
+    if [[ ! -f "$WORK/kubeconfig" ]]; then
+      (umask 077 && printf '%s\n' "$KUBECONFIG_DATA" >"$WORK/kubeconfig")
+    fi
+    "${cmd[@]}" --kubeconfig "$WORK/kubeconfig" "$@"
+  elif [[ -n "${KUBE_CONTEXT:-}" ]]; then
+    "${cmd[@]}" --context "$KUBE_CONTEXT" "$@"
+  else
+    die "set KUBE_CONTEXT or KUBECONFIG_DATA: which cluster is this?"
+  fi
+}
+
+declare -A OPT=()
+# parse_flags "allowed flag names" ARGS...: every flag takes a value.
+parse_flags() {
+  local allowed=" $1 " flag
+  shift
+  while (($# > 0)); do
+    [[ "$1" == --* ]] || usage "unexpected argument '$1'"
+    flag=${1#--}
+    [[ "$allowed" == *" $flag "* ]] || usage "unknown flag --$flag; allowed: $(printf -- '--%s ' $allowed)"
+    (($# >= 2)) || usage "--$flag needs a value"
+    OPT[$flag]=$2
+    shift 2
+  done
+}
+need() {
+  local flag
+  for flag in "$@"; do
+    [[ -n "${OPT[$flag]:-}" ]] || usage "--$flag is required"
+  done
+}
+check_k8s_name() {
+  [[ "${OPT[$1]}" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
+    usage "--$1 '${OPT[$1]}' is not allowed; allowed: a Kubernetes name (lowercase letters, digits, '-')"
+}
+
+cmd_stop_schedules() {
+  parse_flags "namespace label" "$@"
+  need namespace label
+  check_k8s_name namespace
+  [[ "${OPT[label]}" =~ ^[A-Za-z0-9./_-]+$ ]] || usage "--label '${OPT[label]}' is not allowed; allowed: a label key"
+  printf '==> stopping Velero schedules labelled %s in namespace %s (backups are kept)\n' "${OPT[label]}" "${OPT[namespace]}" >&2
+  kube -n "${OPT[namespace]}" delete schedules.velero.io -l "${OPT[label]}" --ignore-not-found >&2
+}
+
+cmd_set_access_mode() {
+  parse_flags "namespace location mode" "$@"
+  need namespace location mode
+  check_k8s_name namespace
+  check_k8s_name location
+  case "${OPT[mode]}" in ReadWrite | ReadOnly) ;; *) usage "--mode '${OPT[mode]}' is not allowed; allowed: ReadWrite or ReadOnly" ;; esac
+  printf '==> backup storage location %s/%s: accessMode %s\n' "${OPT[namespace]}" "${OPT[location]}" "${OPT[mode]}" >&2
+  kube -n "${OPT[namespace]}" patch backupstoragelocations.velero.io "${OPT[location]}" --type merge \
+    -p "{\"spec\":{\"accessMode\":\"${OPT[mode]}\"}}" >&2
+}
+
+cmd_newest_backup() {
+  parse_flags "namespace" "$@"
+  need namespace
+  check_k8s_name namespace
+  kube -n "${OPT[namespace]}" get backups.velero.io -o json >"$WORK/backups.json"
+  # Newest by completion time among Completed backups; nothing printed (exit 1) when there is none.
+  node -e '
+    const items = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).items || [];
+    const done = items.filter((b) => b.status && b.status.phase === "Completed" && b.status.completionTimestamp);
+    done.sort((a, b) => a.status.completionTimestamp.localeCompare(b.status.completionTimestamp));
+    if (done.length === 0) { console.error("velero-role.sh: no Completed backup is visible here"); process.exit(1); }
+    console.log(done[done.length - 1].metadata.name);
+  ' "$WORK/backups.json"
+}
+
+main() {
+  (($# > 0)) || usage "a subcommand is required: stop-schedules, set-access-mode or newest-backup"
+  local sub=$1
+  shift
+  case "$sub" in
+  stop-schedules) cmd_stop_schedules "$@" ;;
+  set-access-mode) cmd_set_access_mode "$@" ;;
+  newest-backup) cmd_newest_backup "$@" ;;
+  *) usage "unknown subcommand '$sub'; allowed: stop-schedules, set-access-mode, newest-backup" ;;
+  esac
+}
+
+main "$@"

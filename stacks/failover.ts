@@ -1,0 +1,234 @@
+// The failover program: owns everything that depends on the role. The active site's zone is the
+// metadata master and its Velero writes and runs the Schedules; the passive site's zone is a
+// secondary and its Velero reads. Switching `activeSite` shows, in one preview, the promotion and
+// both clusters' BackupStorageLocation and Schedule changes.
+//
+// A site listed in `unreachableSites` gets no call at all: not even its StackReference is read
+// (its state backend may be lost with it). Everything declared against a site is retainOnDelete,
+// so leaving the program never tries to reach it; when it returns, the same names are declared
+// again and converge (Ceph steps are "ensure"; Kubernetes objects are upserted with patchForce).
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import {
+    DEFAULT_BACKUP_STORAGE_LOCATION, RPO_SECONDS_LABEL, keepNotice, renderBackupStorageLocation, renderSchedule,
+    scriptCommand, shellQuote, transportEnv,
+} from "../components";
+import { ConfigError } from "./checker";
+import { SiteId } from "./config";
+import { FailoverConfig } from "./failoverConfig";
+
+/** What the failover stack needs of a region stack. */
+export interface SiteFacts {
+    siteId: SiteId;
+    realm: string;
+    zonegroup: string;
+    zone: string;
+    endpoint: string;
+    bucket: string;
+    veleroNamespace: string;
+    rgwAdminCommand: string;
+    rgwRestartCommand: string;
+    kubeContext?: string;
+    /** Secrets, as Outputs. */
+    kubeconfig?: pulumi.Output<string>;
+    systemAccessKey: pulumi.Output<string>;
+    systemSecretKey: pulumi.Output<string>;
+}
+
+const PLAIN_KEYS = ["siteId", "realm", "zonegroup", "zone", "endpoint", "bucket", "veleroNamespace", "rgwAdminCommand", "rgwRestartCommand"] as const;
+
+async function readSite(site: SiteId, stackName: string): Promise<SiteFacts> {
+    const ref = new pulumi.StackReference(`${site}-stack`, { name: stackName });
+    const plain: Record<string, string> = {};
+    for (const key of [...PLAIN_KEYS, "kubeContext"]) {
+        const d = await ref.getOutputDetails(key);
+        const value = d.value ?? d.secretValue;
+        if (typeof value === "string") plain[key] = value;
+        else if (key !== "kubeContext") {
+            throw new ConfigError([`the ${site} stack ${stackName} has no output "${key}": run \`pulumi up\` on it first`]);
+        }
+    }
+    const kubeconfig = (await ref.getOutputDetails("kubeconfig")).secretValue !== undefined
+        ? pulumi.secret(ref.requireOutput("kubeconfig").apply(String))
+        : undefined;
+    const secret = (key: string) => pulumi.secret(ref.requireOutput(key).apply(String));
+    return {
+        ...(plain as Record<(typeof PLAIN_KEYS)[number], string>),
+        siteId: plain.siteId as SiteId,
+        kubeContext: plain.kubeContext,
+        kubeconfig,
+        systemAccessKey: secret("systemAccessKey"),
+        systemSecretKey: secret("systemSecretKey"),
+    };
+}
+
+/** Checks that the stacks are the sites they claim and agree on the shared settings. Pure. */
+export function siteProblems(sites: Partial<Record<SiteId, SiteFacts>>, cfg: FailoverConfig): string[] {
+    const problems: string[] = [];
+    for (const [site, facts] of Object.entries(sites) as Array<[SiteId, SiteFacts]>) {
+        if (facts.siteId !== site) {
+            problems.push(`the stack ${cfg.stacks[site]} configured for ${site} is ${facts.siteId}: check siteAStack/siteBStack`);
+        }
+    }
+    const a = sites["site-a"];
+    const b = sites["site-b"];
+    if (a && b) {
+        for (const key of ["realm", "zonegroup", "bucket"] as const) {
+            if (a[key] !== b[key]) problems.push(`site-a and site-b disagree on ${key} ("${a[key]}" vs "${b[key]}"): they are not one realm`);
+        }
+        if (a.zone === b.zone) problems.push(`site-a and site-b both say they are zone "${a.zone}"`);
+    }
+    return problems;
+}
+
+function clusterProvider(site: SiteFacts): k8s.Provider {
+    return new k8s.Provider(`${site.siteId}-cluster`,
+        site.kubeconfig ? { kubeconfig: site.kubeconfig } : { context: site.kubeContext });
+}
+
+/** Kubernetes objects are upserted over whatever a returning site still holds from before. */
+function adoptable<T extends { metadata: object }>(obj: T): T {
+    return { ...obj, metadata: { ...obj.metadata, annotations: { "pulumi.com/patchForce": "true" } } };
+}
+
+/** The environment that lets a step use kubectl against a site's cluster (kubeconfig is secret). */
+function kubeEnv(site: SiteFacts): Record<string, pulumi.Input<string>> {
+    return site.kubeconfig ? { KUBECONFIG_DATA: site.kubeconfig } : { KUBE_CONTEXT: site.kubeContext ?? "" };
+}
+
+export interface FailoverOutputs {
+    activeSite: SiteId;
+    passiveSite: SiteId;
+    unreachableSites: SiteId[];
+    activeZone: string;
+    activeEndpoint: string;
+    passiveEndpoint?: string;
+    /** What to run on the active site to restore the newest complete backup. */
+    restoreCommand: string;
+    runbook: Record<string, unknown>;
+}
+
+/** Declares the roles. `sites` holds only the reachable sites. */
+export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, SiteFacts>>): FailoverOutputs {
+    const active = sites[cfg.activeSite] as SiteFacts;
+    const passive = sites[cfg.passiveSite];
+    const retain = { retainOnDelete: true };
+
+    // Ceph: the active zone becomes (or stays) the metadata master. With the peer reachable the
+    // script first pulls the newest period from it, waits until metadata and data are caught up,
+    // and fences it read-only; then it promotes, commits and restarts the gateway.
+    const peerFlags = passive ? { "peer-zone": passive.zone, "peer-url": passive.endpoint } : {};
+    const promoteCommand = scriptCommand("promote", {
+        zone: active.zone, zonegroup: active.zonegroup, ...peerFlags, force: cfg.forcePromotion,
+    });
+    const master = new command.local.Command("ceph-metadata-master", {
+        create: promoteCommand,
+        update: promoteCommand,
+        delete: keepNotice(`zone ${active.zone} as metadata master`),
+        environment: {
+            ...transportEnv({ adminCommand: active.rgwAdminCommand, restartCommand: active.rgwRestartCommand }),
+            ...(passive ? { RGW_PEER_ADMIN: passive.rgwAdminCommand, RGW_PEER_RESTART: passive.rgwRestartCommand } : {}),
+            RGW_SYSTEM_ACCESS_KEY: active.systemAccessKey,
+            RGW_SYSTEM_SECRET_KEY: active.systemSecretKey,
+        },
+    }, retain);
+
+    // The passive zone follows the new period: non-master, writable unless strict read-only.
+    let secondary: command.local.Command | undefined;
+    if (passive) {
+        const demoteCommand = scriptCommand("demote", {
+            zone: passive.zone, "master-url": active.endpoint, "read-only": cfg.strictReadOnlyPassive,
+        });
+        secondary = new command.local.Command("ceph-secondary", {
+            create: demoteCommand,
+            update: demoteCommand,
+            delete: keepNotice(`zone ${passive.zone} as secondary`),
+            environment: {
+                ...transportEnv({ adminCommand: passive.rgwAdminCommand, restartCommand: passive.rgwRestartCommand }),
+                RGW_SYSTEM_ACCESS_KEY: passive.systemAccessKey,
+                RGW_SYSTEM_SECRET_KEY: passive.systemSecretKey,
+            },
+        }, { ...retain, dependsOn: [master] });
+    }
+    const cephDone: pulumi.Resource[] = secondary ? [master, secondary] : [master];
+
+    // Velero in the passive cluster first: stop its schedules and make its location read-only,
+    // so that there is never a second writer once the active one starts.
+    const passiveSteps: pulumi.Resource[] = [];
+    if (passive) {
+        const cluster = clusterProvider(passive);
+        const stopCommand = `scripts/velero-role.sh stop-schedules --namespace ${shellQuote(passive.veleroNamespace)} --label ${RPO_SECONDS_LABEL}`;
+        passiveSteps.push(new command.local.Command(`${passive.siteId}-stop-schedules`, {
+            create: stopCommand,
+            update: stopCommand,
+            delete: "true",
+            environment: kubeEnv(passive),
+        }, { ...retain, dependsOn: cephDone }));
+        passiveSteps.push(new k8s.apiextensions.CustomResource(`${passive.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
+            namespace: passive.veleroNamespace,
+            bucket: passive.bucket,
+            endpoint: passive.endpoint,
+            zonegroup: passive.zonegroup,
+            accessMode: "ReadOnly",
+            backupSyncPeriod: cfg.passiveBackupSyncPeriod,
+        })), { ...retain, provider: cluster, dependsOn: cephDone }));
+    }
+
+    const activeCluster = clusterProvider(active);
+    const location = new k8s.apiextensions.CustomResource(`${active.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
+        namespace: active.veleroNamespace,
+        bucket: active.bucket,
+        endpoint: active.endpoint,
+        zonegroup: active.zonegroup,
+        accessMode: "ReadWrite",
+    })), { ...retain, provider: activeCluster, dependsOn: [...cephDone, ...passiveSteps] });
+    for (const s of cfg.schedules) {
+        new k8s.apiextensions.CustomResource(`${active.siteId}-schedule-${s.name}`, adoptable(renderSchedule({
+            name: s.name,
+            namespace: active.veleroNamespace,
+            cron: s.cron,
+            ttl: s.ttl,
+            includedNamespaces: s.namespaces,
+            rpoSeconds: s.rpoSeconds,
+            storageLocation: DEFAULT_BACKUP_STORAGE_LOCATION,
+        })), { ...retain, provider: activeCluster, dependsOn: [location] });
+    }
+
+    const ctx = active.kubeContext ? ` --kube-context ${shellQuote(active.kubeContext)}` : "";
+    return {
+        activeSite: cfg.activeSite,
+        passiveSite: cfg.passiveSite,
+        unreachableSites: cfg.unreachableSites,
+        activeZone: active.zone,
+        activeEndpoint: active.endpoint,
+        ...(passive ? { passiveEndpoint: passive.endpoint } : {}),
+        restoreCommand: `scripts/failover.sh restore --site ${cfg.activeSite} --namespace ${shellQuote(active.veleroNamespace)}${ctx}`,
+        runbook: {
+            activeSite: cfg.activeSite,
+            activeZone: active.zone,
+            activeEndpoint: active.endpoint,
+            passiveSite: cfg.passiveSite,
+            passiveZone: passive?.zone ?? "(unreachable)",
+            unreachableSites: cfg.unreachableSites,
+            zonegroup: active.zonegroup,
+            bucket: active.bucket,
+            veleroNamespace: active.veleroNamespace,
+            backupStorageLocation: DEFAULT_BACKUP_STORAGE_LOCATION,
+            schedules: cfg.schedules.map((s) => ({ name: s.name, cron: s.cron, ttl: s.ttl, rpoSeconds: s.rpoSeconds })),
+            strictReadOnlyPassive: cfg.strictReadOnlyPassive,
+            forcePromotion: cfg.forcePromotion,
+        },
+    };
+}
+
+/** The failover program: reads the reachable sites' stacks, checks them, declares the roles. */
+export async function failoverProgram(cfg: FailoverConfig): Promise<FailoverOutputs> {
+    const sites: Partial<Record<SiteId, SiteFacts>> = {};
+    for (const site of ["site-a", "site-b"] as const) {
+        if (!cfg.unreachableSites.includes(site)) sites[site] = await readSite(site, cfg.stacks[site]);
+    }
+    const problems = siteProblems(sites, cfg);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return declareRoles(cfg, sites);
+}

@@ -1,0 +1,94 @@
+// scripts/velero-role.sh against a fake kubectl that records its arguments and answers from a file.
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const SCRIPT = path.resolve(__dirname, "../../scripts/velero-role.sh");
+
+function fakeKubectl(dir: string, answer = ""): string {
+    const fake = path.join(dir, "kubectl");
+    fs.writeFileSync(path.join(dir, "answer.json"), answer);
+    fs.writeFileSync(fake, `#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "${dir}/calls.log"
+for a in "$@"; do case "$a" in --kubeconfig) ;; esac; done
+if [[ " $* " == *" --kubeconfig "* ]]; then cp "$(echo "$*" | sed 's/.*--kubeconfig \\([^ ]*\\).*/\\1/')" "${dir}/seen-kubeconfig"; fi
+[[ " $* " == *" get backups.velero.io "* ]] && cat "${dir}/answer.json"
+exit 0
+`);
+    fs.chmodSync(fake, 0o755);
+    return fake;
+}
+
+function run(args: string[], env: Record<string, string>, answer?: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-role-test-"));
+    const kubectl = fakeKubectl(dir, answer);
+    const r = spawnSync("bash", [SCRIPT, ...args], { env: { PATH: process.env.PATH, KUBECTL: kubectl, ...env }, encoding: "utf8" });
+    const calls = fs.existsSync(path.join(dir, "calls.log")) ? fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n") : [];
+    const kubeconfig = fs.existsSync(path.join(dir, "seen-kubeconfig")) ? fs.readFileSync(path.join(dir, "seen-kubeconfig"), "utf8") : undefined;
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls, kubeconfig };
+}
+
+describe("velero-role.sh", () => {
+    it("stop-schedules deletes only our labelled Schedules in the namespace, with the context", () => {
+        const r = run(["stop-schedules", "--namespace", "velero", "--label", "dr.velero-ceph-dr/rpo-seconds"], { KUBE_CONTEXT: "cluster-b" });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.calls).to.deep.equal(["--context cluster-b -n velero delete schedules.velero.io -l dr.velero-ceph-dr/rpo-seconds --ignore-not-found"]);
+    });
+
+    it("uses a kubeconfig given by environment through a private file, never printing it", () => {
+        const secret = "apiVersion: v1\nkind: Config\n# token: s3cr3t-token";
+        const r = run(["stop-schedules", "--namespace", "velero", "--label", "x"], { KUBECONFIG_DATA: secret });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.calls[0]).to.match(/^--kubeconfig \/\S+\/kubeconfig -n velero delete/);
+        expect(r.kubeconfig).to.equal(`${secret}\n`);
+        expect(r.stdout + r.stderr).not.to.contain("s3cr3t-token");
+    });
+
+    it("refuses to guess the cluster", () => {
+        const r = run(["stop-schedules", "--namespace", "velero", "--label", "x"], {});
+        expect(r.status).to.equal(1);
+        expect(r.stderr).to.contain("set KUBE_CONTEXT or KUBECONFIG_DATA");
+        expect(r.calls).to.deep.equal([]);
+    });
+
+    it("set-access-mode patches the location", () => {
+        const r = run(["set-access-mode", "--namespace", "velero", "--location", "default", "--mode", "ReadWrite"], { KUBE_CONTEXT: "c" });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.calls).to.deep.equal(['--context c -n velero patch backupstoragelocations.velero.io default --type merge -p {"spec":{"accessMode":"ReadWrite"}}']);
+    });
+
+    for (const [args, hint] of [
+        [["set-access-mode", "--namespace", "velero", "--location", "default", "--mode", "readwrite"], /--mode 'readwrite' is not allowed; allowed: ReadWrite or ReadOnly/],
+        [["stop-schedules", "--namespace", "Velero", "--label", "x"], /--namespace 'Velero' is not allowed/],
+        [["stop-schedules", "--namespace", "velero"], /--label is required/],
+        [["stop-schedules", "--namespace", "velero", "--label", "x", "--all", "y"], /unknown flag --all/],
+        [["promote"], /unknown subcommand 'promote'/],
+    ] as const) {
+        it(`exits 2 on ${args.join(" ")}`, () => {
+            const r = run([...args], { KUBE_CONTEXT: "c" });
+            expect(r.status).to.equal(2);
+            expect(r.stderr).to.match(hint);
+            expect(r.calls).to.deep.equal([]);
+        });
+    }
+
+    it("newest-backup prints the newest Completed backup and ignores failed or running ones", () => {
+        const items = [
+            { metadata: { name: "every-6h-1" }, status: { phase: "Completed", completionTimestamp: "2026-11-24T00:10:00Z" } },
+            { metadata: { name: "every-6h-3" }, status: { phase: "PartiallyFailed", completionTimestamp: "2026-11-24T12:10:00Z" } },
+            { metadata: { name: "every-6h-2" }, status: { phase: "Completed", completionTimestamp: "2026-11-24T06:10:00Z" } },
+            { metadata: { name: "every-6h-4" }, status: { phase: "InProgress" } },
+        ];
+        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, JSON.stringify({ items }));
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout.trim()).to.equal("every-6h-2");
+    });
+
+    it("newest-backup fails clearly when none is complete", () => {
+        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, JSON.stringify({ items: [] }));
+        expect(r.status).to.equal(1);
+        expect(r.stderr).to.contain("no Completed backup is visible here");
+    });
+});
