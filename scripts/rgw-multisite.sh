@@ -211,8 +211,9 @@ probe() {
 # in the middle can leave it hung (Pacific), so before a restart wait until it answers again or is
 # not running at all (bounded: 60 s).
 settle_gateway() {
-  local endpoints="$1" deadline=$((SECONDS + 60)) url r
-  sleep 1 # the reload starts on the commit's watch notify, a moment after the commit returns
+  local endpoints="$1" deadline url r
+  deadline=$((SECONDS + (WAIT_TIMEOUT < 60 ? WAIT_TIMEOUT : 60)))
+  sleep "$POLL_INTERVAL" # the reload starts on the commit's watch notify, a moment after the commit returns
   while ((SECONDS < deadline)); do
     for url in ${endpoints//,/ }; do
       r=$(probe "$url")

@@ -1,0 +1,698 @@
+// Tests of scripts/rgw-multisite.sh without Ceph: a fake radosgw-admin (RGW_ADMIN) records every
+// call and answers from canned output; a fake restart command (RGW_RESTART) records restarts; a tiny
+// HTTP server stands in for the gateway endpoint. The canned output is real Ceph 16.2.15 output
+// (trimmed), captured on the lab.
+import { expect } from "chai";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+
+const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
+
+// The fake radosgw-admin. The "command" is the words before the first --flag ("period update",
+// "sync group create"). FAKE_STATE maps a command to a reply {out, err, code} or to a list of
+// replies used in turn (the last one repeats). Unknown commands print {} and succeed.
+const FAKE_ADMIN = `#!/usr/bin/env node
+const fs = require("fs");
+const argv = process.argv.slice(2);
+fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
+let i = argv.findIndex((a) => a.startsWith("--"));
+if (i < 0) i = argv.length;
+const cmd = argv.slice(0, i).join(" ");
+const state = JSON.parse(fs.readFileSync(process.env.FAKE_STATE, "utf8"));
+let reply = state[cmd] || { out: {} };
+if (Array.isArray(reply)) {
+  const countFile = process.env.FAKE_STATE + ".count";
+  const counts = fs.existsSync(countFile) ? JSON.parse(fs.readFileSync(countFile, "utf8")) : {};
+  const n = counts[cmd] || 0;
+  counts[cmd] = n + 1;
+  fs.writeFileSync(countFile, JSON.stringify(counts));
+  reply = reply[Math.min(n, reply.length - 1)];
+}
+const out = reply.out === undefined ? "" : typeof reply.out === "string" ? reply.out : JSON.stringify(reply.out, null, 4);
+process.stdout.write(out);
+if (reply.err) process.stderr.write(reply.err === "ECHO_ARGS" ? "bad request: " + argv.join(" ") + "\\n" : reply.err);
+process.exit(reply.code || 0);
+`;
+const FAKE_RESTART = `#!/bin/sh
+echo '["RESTART"]' >>"$FAKE_LOG"
+echo "restarted the gateway"
+`;
+
+type Reply = { out?: unknown; err?: string; code?: number };
+type State = Record<string, Reply | Reply[]>;
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    calls: string[][];
+}
+
+const KEYS = {
+    RGW_SYSTEM_ACCESS_KEY: "SYSTEMACCESSKEY00001",
+    RGW_SYSTEM_SECRET_KEY: "system-secret-never-printed-0123456789",
+    RGW_USER_ACCESS_KEY: "VELEROACCESSKEY00001",
+    RGW_USER_SECRET_KEY: "velero-secret-never-printed-0123456789",
+};
+const SECRETS = [KEYS.RGW_SYSTEM_SECRET_KEY, KEYS.RGW_USER_SECRET_KEY];
+
+// ---------------------------------------------------------------------------------------------
+// Canned radosgw-admin output
+// ---------------------------------------------------------------------------------------------
+
+const ID = { realm: "a900410c-realm", zg: "9970e673-zonegroup", a: "32d98fe3-zonea", b: "85c91c23-zoneb" };
+const ENOENT = (what: string): Reply => ({ err: `failed to list ${what}: (2) No such file or directory\n`, code: 2 });
+
+function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[] }): object {
+    const zones = opts.zones ?? ["zonea", "zoneb"];
+    const idOf = (z: string) => (z === "zonea" ? ID.a : z === "zoneb" ? ID.b : `${z}-id`);
+    return {
+        id: opts.id ?? "period-1",
+        epoch: 2,
+        period_map: {
+            id: opts.id ?? "period-1",
+            zonegroups: [
+                {
+                    id: ID.zg,
+                    name: "global",
+                    is_master: "true",
+                    master_zone: opts.master ? idOf(opts.master) : "",
+                    zones: zones.map((z) => ({
+                        id: idOf(z),
+                        name: z,
+                        endpoints: [endpoint], // the fake gateway: restarts probe it
+                        read_only: (opts.readOnly ?? []).includes(z) ? "true" : "false",
+                    })),
+                    sync_policy: { groups: [] },
+                },
+            ],
+        },
+        master_zonegroup: ID.zg,
+        master_zone: opts.master ? idOf(opts.master) : "",
+        realm_id: ID.realm,
+        realm_name: "dr",
+        realm_epoch: 2,
+    };
+}
+
+const header = (zone: "zonea" | "zoneb") => `          realm ${ID.realm} (dr)
+      zonegroup ${ID.zg} (global)
+           zone ${zone === "zonea" ? ID.a : ID.b} (${zone})
+`;
+const SYNC_B_CAUGHT_UP = `${header("zoneb")}  metadata sync syncing
+                full sync: 0/64 shards
+                incremental sync: 64/64 shards
+                metadata is caught up with master
+      data sync source: ${ID.a} (zonea)
+                        syncing
+                        full sync: 0/128 shards
+                        incremental sync: 128/128 shards
+                        data is caught up with source
+`;
+const SYNC_B_BEHIND = `${header("zoneb")}  metadata sync syncing
+                full sync: 0/64 shards
+                incremental sync: 64/64 shards
+                metadata is behind on 2 shards
+                behind shards: [7,19]
+                oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [7]
+      data sync source: ${ID.a} (zonea)
+                        syncing
+                        full sync: 0/128 shards
+                        incremental sync: 128/128 shards
+                        data is behind on 2 shards
+                        behind shards: [115,119]
+                        oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [115]
+`;
+// The trap: a zone whose sync never started says "caught up" with state init and 0/0 shards.
+const SYNC_A_INIT = `${header("zonea")}  metadata sync no sync (zone is master)
+      data sync source: ${ID.b} (zoneb)
+                        init
+                        full sync: 0/0 shards
+                        incremental sync: 0/0 shards
+                        data is caught up with source
+`;
+const SYNC_B_MASTER_DOWN = `${header("zoneb")}  metadata sync syncing
+                full sync: 0/64 shards
+                failed to fetch master sync status: (5) Input/output error
+      data sync source: ${ID.a} (zonea)
+                        failed to retrieve sync info: (5) Input/output error
+`;
+
+const mdSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards, period: "period-1", realm_epoch: 2 }, markers: [] } } });
+const dataSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards }, markers: [] } } });
+const zoneGet = (name: string, access = KEYS.RGW_SYSTEM_ACCESS_KEY, secret = KEYS.RGW_SYSTEM_SECRET_KEY) => ({
+    out: { id: name === "zonea" ? ID.a : ID.b, name, system_key: { access_key: access, secret_key: secret } },
+});
+const userInfo = (uid: string, display: string, keys: [string, string][], system: boolean) => ({
+    out: {
+        user_id: uid,
+        display_name: display,
+        keys: keys.map(([a, s]) => ({ user: uid, access_key: a, secret_key: s })),
+        ...(system ? { system: "true" } : {}),
+    },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------------
+
+let tmp: string;
+let server: http.Server;
+let endpoint: string;
+
+before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rgw-multisite-test-"));
+    fs.writeFileSync(path.join(tmp, "radosgw-admin"), FAKE_ADMIN, { mode: 0o755 });
+    fs.writeFileSync(path.join(tmp, "restart"), FAKE_RESTART, { mode: 0o755 });
+    server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => {
+    server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+let runNo = 0;
+// Async (not spawnSync): the fake gateway endpoint is served by this process's event loop.
+async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}): Promise<Run> {
+    const dir = path.join(tmp, `run${++runNo}`);
+    fs.mkdirSync(dir);
+    const log = path.join(dir, "calls.log");
+    fs.writeFileSync(log, "");
+    fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(state));
+    const fullEnv: Record<string, string> = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/tmp",
+        FAKE_LOG: log,
+        FAKE_STATE: path.join(dir, "state.json"),
+        RGW_ADMIN: path.join(tmp, "radosgw-admin"),
+        RGW_RESTART: path.join(tmp, "restart"),
+        RGW_WAIT_TIMEOUT: "3",
+        RGW_POLL_INTERVAL: "0.05",
+        ...KEYS,
+    };
+    for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete fullEnv[k];
+        else fullEnv[k] = v;
+    }
+    const child = spawn("bash", [SCRIPT, ...args], { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    const calls = fs
+        .readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]);
+    return { code, stdout, stderr, calls };
+}
+
+const cmdOf = (call: string[]) => {
+    const i = call.findIndex((a) => a.startsWith("--"));
+    return (i < 0 ? call : call.slice(0, i)).join(" ");
+};
+const callsOf = (r: Run, cmd: string) => r.calls.filter((c) => cmdOf(c) === cmd);
+const MUTATING = /^(realm (create|pull|default)|zonegroup (create|modify)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
+const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
+
+function expectNoSecrets(r: Run) {
+    for (const s of SECRETS) {
+        expect(r.stdout, "stdout leaks a secret").to.not.contain(s);
+        expect(r.stderr, "stderr leaks a secret").to.not.contain(s);
+    }
+}
+
+function expectUsageError(r: Run, ...mentions: (string | RegExp)[]) {
+    expect(r.code, r.stderr).to.equal(2);
+    for (const m of mentions) {
+        if (typeof m === "string") expect(r.stderr).to.contain(m);
+        else expect(r.stderr).to.match(m);
+    }
+    expect(r.calls, "no radosgw-admin call on bad arguments").to.deep.equal([]);
+}
+
+// A cluster where zonea is the bootstrapped master and zoneb has joined.
+function joinedState(extra: State = {}): State {
+    return {
+        "realm list": { out: { default_info: ID.realm, realms: ["dr"] } },
+        "zonegroup list": { out: { default_info: ID.zg, zonegroups: ["global"] } },
+        "zone list": { out: { default_info: ID.a, zones: ["zonea"] } },
+        "period get": { out: period({ master: "zonea" }) },
+        "zone get": zoneGet("zonea"),
+        "metadata list user": { out: ["synchronization-user", "velero"] },
+        "user info": userInfo("synchronization-user", "Multisite synchronization user", [[KEYS.RGW_SYSTEM_ACCESS_KEY, KEYS.RGW_SYSTEM_SECRET_KEY]], true),
+        "sync policy get": { out: { groups: [] } },
+        ...extra,
+    };
+}
+
+const BOOTSTRAP = ["bootstrap-master", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea"];
+const JOIN = ["join-secondary", "--realm", "dr", "--zonegroup", "global", "--zone", "zoneb", "--master-url", "http://zonea.example:8080"];
+
+// ---------------------------------------------------------------------------------------------
+
+describe("rgw-multisite.sh", function () {
+    this.timeout(60000);
+
+    describe("arguments", () => {
+        it("rejects a missing or unknown subcommand with exit 2", async () => {
+            expectUsageError(await run([]), "missing subcommand", "bootstrap-master");
+            expectUsageError(await run(["frobnicate"]), "unknown subcommand 'frobnicate'", "promote");
+        });
+
+        for (const flag of ["realm", "zonegroup", "zone", "endpoint"]) {
+            it(`bootstrap-master without --${flag} exits 2 naming --${flag} and the allowed flags`, async () => {
+                const args = [...BOOTSTRAP, "--endpoint", endpoint];
+                const i = args.indexOf(`--${flag}`);
+                args.splice(i, 2);
+                expectUsageError(await run(args), `missing required flag --${flag}`, "allowed: --realm --zonegroup --zone --endpoint --system-uid");
+            });
+        }
+
+        for (const flag of ["realm", "zonegroup", "zone", "endpoint", "master-url"]) {
+            it(`join-secondary without --${flag} exits 2 naming it`, async () => {
+                const args = [...JOIN, "--endpoint", endpoint];
+                args.splice(args.indexOf(`--${flag}`), 2);
+                expectUsageError(await run(args), `--${flag}`);
+            });
+        }
+
+        it("rejects an unknown flag, naming it and what is allowed", async () => {
+            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --force");
+            expectUsageError(await run(["status", "--zone=zoneb", "--verbose"]), "unknown flag --verbose", "allowed: --zone");
+        });
+
+        it("rejects positional arguments and flags given twice", async () => {
+            expectUsageError(await run(["status", "zoneb"]), "arguments are flags only");
+            expectUsageError(await run(["status", "--zone", "a", "--zone", "b"]), "--zone given twice");
+            expectUsageError(await run(["promote", "--zone"]), "--zone needs a value");
+            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--force=yes"]), "--force takes no value");
+        });
+
+        const bad: [string, string[], string][] = [
+            ["realm with a space", [...BOOTSTRAP.slice(0, 2), "d r", ...BOOTSTRAP.slice(3), "--endpoint", "http://x:1"], "--realm must be"],
+            ["realm with a shell character", [...BOOTSTRAP.slice(0, 2), "dr;rm", ...BOOTSTRAP.slice(3), "--endpoint", "http://x:1"], "--realm must be"],
+            ["zone with a dot", ["fence", "--zone", "zone.a"], "--zone must be 1-64 characters of A-Z a-z 0-9 - _"],
+            ["ftp endpoint", [...BOOTSTRAP, "--endpoint", "ftp://x:21"], "--endpoint must be an http:// or https:// URL"],
+            ["endpoint without host", [...BOOTSTRAP, "--endpoint", "http://"], "--endpoint must be"],
+            ["endpoint list with an empty entry", [...BOOTSTRAP, "--endpoint", "http://a:1,,http://b:1"], "--endpoint"],
+            ["master URL list", [...JOIN, "--endpoint", "http://b:1"].map((a) => (a === "http://zonea.example:8080" ? "http://a:1,http://c:1" : a)), "--master-url takes one URL"],
+            ["upper-case bucket", ["sync-scope", "--bucket", "Velero", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--bucket must be a valid S3 bucket name"],
+            ["bucket with ..", ["sync-scope", "--bucket", "a..b", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--bucket must be a valid S3 bucket name"],
+            ["bucket like an IP", ["sync-scope", "--bucket", "10.1.2.3", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--bucket must be"],
+            ["2-character bucket", ["sync-scope", "--bucket", "ab", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--bucket must be"],
+            ["unknown scope", ["sync-scope", "--scope", "all", "--bucket", "velero-backups", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--scope must be zone or bucket"],
+            ["same zone and peer", ["sync-scope", "--bucket", "velero-backups", "--zonegroup", "g", "--zone", "a", "--peer-zone", "a"], "--zone and --peer-zone must differ"],
+            ["--repair with zone scope", ["sync-scope", "--repair", "--bucket", "velero-backups", "--zonegroup", "g", "--zone", "a", "--peer-zone", "b"], "--repair applies to --scope bucket only"],
+            ["non-numeric timeout", ["wait-caught-up", "--timeout", "soon"], "--timeout must be a positive whole number"],
+            ["uid with a space", ["ensure-user", "--uid", "ve lero", "--display-name", "V"], "--uid must be"],
+            ["display name with a newline", ["ensure-user", "--uid", "velero", "--display-name", "a\nb"], "--display-name must be"],
+        ];
+        for (const [what, args, message] of bad) {
+            it(`rejects ${what} with exit 2`, async () => expectUsageError(await run(args), message));
+        }
+
+        it("refuses keys as flags and never echoes the value", async () => {
+            const r = await run([...BOOTSTRAP, "--endpoint", endpoint, "--secret", KEYS.RGW_SYSTEM_SECRET_KEY]);
+            expectUsageError(r, "--secret is not accepted", "environment");
+            expectNoSecrets(r);
+            const r2 = await run(["ensure-user", "--uid", "v", "--display-name", "V", `--access-key=${KEYS.RGW_USER_ACCESS_KEY}`]);
+            expectUsageError(r2, "--access-key is not accepted");
+            expect(r2.stderr).to.not.contain(KEYS.RGW_USER_ACCESS_KEY);
+        });
+
+        it("requires the secrets and RGW_RESTART in the environment where they are used", async () => {
+            expectUsageError(await run([...BOOTSTRAP, "--endpoint", endpoint], {}, { RGW_SYSTEM_SECRET_KEY: undefined }), "RGW_SYSTEM_SECRET_KEY is not set");
+            expectUsageError(await run(["ensure-user", "--uid", "velero", "--display-name", "Velero"], {}, { RGW_USER_ACCESS_KEY: "" }), "RGW_USER_ACCESS_KEY is not set");
+            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global"], {}, { RGW_RESTART: undefined }), "RGW_RESTART is not set");
+            expectUsageError(await run(["status"], {}, { RGW_WAIT_TIMEOUT: "0" }), "RGW_WAIT_TIMEOUT");
+        });
+    });
+
+    describe("bootstrap-master", () => {
+        it("on a fresh cluster creates realm, master zonegroup, master zone, system user, commits and restarts", async () => {
+            const r = await run([...BOOTSTRAP, "--endpoint", endpoint], {
+                "realm list": ENOENT("realms"),
+                "zonegroup list": ENOENT("zonegroups"),
+                "zone list": ENOENT("zones"),
+                "metadata list user": { out: [] },
+                "period get": [{ out: period({ zones: [] }) }, { out: period({ master: "zonea", zones: ["zonea"] }) }],
+            });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["realm create", "zonegroup create", "zone create", "user create", "period update", "RESTART"]);
+            expect(callsOf(r, "realm create")[0]).to.include.members(["--rgw-realm", "dr", "--default"]);
+            const zg = callsOf(r, "zonegroup create")[0];
+            expect(zg).to.include.members(["--master", "--default", "--rgw-realm", "dr", "--endpoints", endpoint]);
+            const zone = callsOf(r, "zone create")[0];
+            expect(zone).to.include.members(["--master", "--default", "--rgw-zone", "zonea", "--rgw-zonegroup", "global"]);
+            expect(zone[zone.indexOf("--access-key") + 1]).to.equal(KEYS.RGW_SYSTEM_ACCESS_KEY);
+            expect(zone[zone.indexOf("--secret") + 1]).to.equal(KEYS.RGW_SYSTEM_SECRET_KEY);
+            const user = callsOf(r, "user create")[0];
+            expect(user).to.include.members(["--system", "--uid", "synchronization-user"]);
+            expect(user[user.indexOf("--secret") + 1]).to.equal(KEYS.RGW_SYSTEM_SECRET_KEY);
+            expect(callsOf(r, "period update")[0]).to.include("--commit");
+            expect(r.stdout).to.equal("");
+            expect(r.stderr).to.contain("==> creating realm dr");
+            expectNoSecrets(r);
+        });
+
+        it("skips an existing realm, zonegroup, zone and user: no change, no commit, no restart", async () => {
+            const r = await run([...BOOTSTRAP, "--endpoint", endpoint], joinedState());
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("nothing to change");
+            expectNoSecrets(r);
+        });
+
+        it("adds only what is missing (a zone without the system user's key gets the key)", async () => {
+            const r = await run(
+                [...BOOTSTRAP, "--endpoint", endpoint],
+                joinedState({ "user info": userInfo("synchronization-user", "Multisite synchronization user", [["OTHERKEY", "other"]], true) }),
+            );
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["key create"]);
+            expectNoSecrets(r);
+        });
+
+        it("never takes the master role back when the period names another master zone", async () => {
+            const r = await run(
+                [...BOOTSTRAP, "--endpoint", endpoint],
+                joinedState({ "period get": { out: period({ master: "zoneb" }) }, "zone list": ENOENT("zones") }),
+            );
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.calls.filter((c) => c.includes("--master"))).to.deep.equal([]);
+            expect(r.stderr).to.contain("names zone zoneb as metadata master");
+            expect(r.stderr).to.contain("does not take the master role back");
+        });
+    });
+
+    describe("join-secondary", () => {
+        const fresh = (md: Reply[]): State => ({
+            "realm list": ENOENT("realms"),
+            "zone list": ENOENT("zones"),
+            "period get": [{ out: period({ master: "zonea", zones: ["zonea"] }) }, { out: period({ master: "zonea", zones: ["zonea"] }) }, { out: period({ master: "zonea" }) }],
+            "zone get": zoneGet("zoneb"),
+            "sync policy get": { out: { groups: [] } },
+            "metadata sync status": md,
+            "data sync status": dataSync("sync", 128),
+        });
+
+        it("pulls the realm with keys, creates a non-master zone, commits WITHOUT keys, waits until sync really runs", async () => {
+            // First answers: sync not started (init, 0 shards); it must keep waiting.
+            const r = await run([...JOIN, "--endpoint", endpoint], fresh([mdSync("init", 0), mdSync("building-full-sync-maps", 64), mdSync("sync", 64)]));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["realm pull", "realm default", "period pull", "zone create", "period update", "RESTART"]);
+            const pull = callsOf(r, "realm pull")[0];
+            expect(pull).to.include.members(["--url", "http://zonea.example:8080", "--access-key", KEYS.RGW_SYSTEM_ACCESS_KEY, "--secret", KEYS.RGW_SYSTEM_SECRET_KEY]);
+            const zone = callsOf(r, "zone create")[0];
+            expect(zone).to.include.members(["--rgw-zone", "zoneb", "--rgw-zonegroup", "global", "--access-key", KEYS.RGW_SYSTEM_ACCESS_KEY]);
+            expect(zone).to.not.include("--master");
+            const commit = callsOf(r, "period update")[0];
+            expect(commit).to.include("--commit");
+            expect(commit).to.not.include("--access-key");
+            expect(commit).to.not.include("--secret");
+            expect(commit.join(" ")).to.not.contain(KEYS.RGW_SYSTEM_SECRET_KEY);
+            expect(callsOf(r, "metadata sync status").length).to.be.at.least(3);
+            const ds = callsOf(r, "data sync status")[0];
+            expect(ds).to.include.members(["--source-zone", "zonea"]);
+            expect(r.stderr).to.contain("not yet: metadata sync init with 0 shards");
+            expectNoSecrets(r);
+        });
+
+        it("times out (exit 4) when sync stays in init with 0 shards", async () => {
+            const r = await run([...JOIN, "--endpoint", endpoint], fresh([mdSync("init", 0)]), { RGW_WAIT_TIMEOUT: "1" });
+            expect(r.code, r.stderr).to.equal(4);
+            expect(r.stderr).to.contain("does not sync after 1s: metadata sync init with 0 shards");
+        });
+
+        it("changes nothing when already joined (and does not wait for metadata sync when it is now the master)", async () => {
+            const r = await run(
+                [...JOIN, "--endpoint", endpoint],
+                joinedState({ "zone list": { out: { zones: ["zoneb"] } }, "zone get": zoneGet("zoneb"), "period get": { out: period({ master: "zoneb" }) }, "data sync status": dataSync("sync", 128) }),
+            );
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(callsOf(r, "metadata sync status")).to.deep.equal([]);
+        });
+    });
+
+    describe("ensure-user", () => {
+        const args = ["ensure-user", "--uid", "velero", "--display-name", "Velero backups"];
+        it("creates an absent user with the key pair from the environment", async () => {
+            const r = await run(args, joinedState({ "metadata list user": { out: ["synchronization-user"] } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["user create"]);
+            const c = callsOf(r, "user create")[0];
+            expect(c).to.include.members(["--uid", "velero", "--display-name", "Velero backups", "--access-key", KEYS.RGW_USER_ACCESS_KEY, "--secret", KEYS.RGW_USER_SECRET_KEY]);
+            expect(c).to.not.include("--system");
+            expectNoSecrets(r);
+        });
+
+        it("adds the key to an existing user without it, removes nothing", async () => {
+            const r = await run(args, joinedState({ "user info": userInfo("velero", "Velero backups", [["OLDKEY0000000000", "old-secret"]], false) }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["key create"]);
+            expect(callsOf(r, "key create")[0]).to.include.members(["--uid", "velero", "--access-key", KEYS.RGW_USER_ACCESS_KEY]);
+            expectNoSecrets(r);
+        });
+
+        it("is a no-op when the user has the key; refuses (exit 3) to write on a non-master", async () => {
+            const has = userInfo("velero", "Velero backups", [[KEYS.RGW_USER_ACCESS_KEY, KEYS.RGW_USER_SECRET_KEY]], false);
+            const r = await run(args, joinedState({ "user info": has }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            const onB = await run(args, joinedState({ "zone get": zoneGet("zoneb"), "metadata list user": { out: [] } }));
+            expect(onB.code, onB.stderr).to.equal(3);
+            expect(mutations(onB)).to.deep.equal([]);
+            expect(onB.stderr).to.contain("not the metadata master (master: zonea)");
+        });
+    });
+
+    describe("promote", () => {
+        const args = ["promote", "--zone", "zoneb", "--zonegroup", "global"];
+        const state = (sync: string) =>
+            joinedState({
+                "sync status": { out: sync },
+                "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+            });
+
+        it("refuses (exit 3) when metadata sync is behind, saying what may be lost", async () => {
+            const r = await run(args, state(SYNC_B_BEHIND));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("behind shards [7,19]");
+            expect(r.stderr).to.contain("--force");
+            expect(r.stderr).to.match(/lost/);
+        });
+
+        it("refuses when the master is unreachable (sync state unknown)", async () => {
+            const r = await run(args, state(SYNC_B_MASTER_DOWN));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain("failed to fetch master sync status");
+        });
+
+        it("with --force proceeds: zone modify --master --read-only=false, zonegroup modify --master, commit, restart", async () => {
+            const r = await run([...args, "--force"], state(SYNC_B_BEHIND));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "RESTART"]);
+            const zm = callsOf(r, "zone modify")[0];
+            expect(zm).to.include.members(["--rgw-zone", "zoneb", "--master", "--default", "--read-only=false"]);
+            expect(zm.filter((a) => a.startsWith("--read-only"))).to.deep.equal(["--read-only=false"]);
+            expect(callsOf(r, "zonegroup modify")[0]).to.include.members(["--rgw-zonegroup", "global", "--master"]);
+            expect(r.stderr).to.contain("warning: --force");
+        });
+
+        it("needs no --force when caught up, and is a no-op when the zone is already master", async () => {
+            const ok = await run(args, state(SYNC_B_CAUGHT_UP));
+            expect(ok.code, ok.stderr).to.equal(0);
+            expect(mutations(ok)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "RESTART"]);
+            const again = await run(args, joinedState({ "period get": { out: period({ master: "zoneb" }) } }));
+            expect(again.code, again.stderr).to.equal(0);
+            expect(mutations(again)).to.deep.equal([]);
+            expect(again.stderr).to.contain("already the metadata master");
+        });
+    });
+
+    describe("demote and fence", () => {
+        const demote = ["demote", "--zone", "zonea", "--master-url", "http://zoneb.example:8080"];
+        const pulled = (readOnly: string[]) =>
+            joinedState({
+                "realm get": { out: { id: ID.realm, name: "dr", current_period: "period-1" } },
+                "period get": { out: period({ id: "period-2", master: "zoneb", readOnly }) },
+            });
+
+        it("demote pulls realm and period from the new master and un-fences with exactly --read-only=false, commit without keys", async () => {
+            const r = await run(demote, pulled(["zonea"]));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["realm pull", "period pull", "zone modify", "period update", "RESTART"]);
+            const zm = callsOf(r, "zone modify")[0];
+            expect(zm.filter((a) => a.startsWith("--read-only"))).to.deep.equal(["--read-only=false"]);
+            expect(zm).to.not.include("--master");
+            expect(callsOf(r, "period update")[0]).to.not.include("--secret");
+            expectNoSecrets(r);
+        });
+
+        it("demote --read-only keeps the zone read-only; demote refuses (exit 3) while the period still names this zone master", async () => {
+            const strict = await run([...demote, "--read-only"], pulled([]));
+            expect(strict.code, strict.stderr).to.equal(0);
+            expect(callsOf(strict, "zone modify")[0]).to.include("--read-only=true");
+            const stale = await run(demote, joinedState({ "realm get": { out: { name: "dr", current_period: "period-1" } } }));
+            expect(stale.code, stale.stderr).to.equal(3);
+            expect(mutations(stale)).to.deep.equal(["realm pull", "period pull"]);
+        });
+
+        it("fence makes the zone read-only once; a second run changes nothing", async () => {
+            const r = await run(["fence", "--zone", "zonea"], joinedState({ "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea", readOnly: ["zonea"] }) }] }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "period update", "RESTART"]);
+            expect(callsOf(r, "zone modify")[0]).to.include.members(["--rgw-zone", "zonea", "--read-only=true"]);
+            const again = await run(["fence", "--zone", "zonea"], joinedState({ "period get": { out: period({ master: "zonea", readOnly: ["zonea"] }) } }));
+            expect(again.code, again.stderr).to.equal(0);
+            expect(mutations(again)).to.deep.equal([]);
+        });
+    });
+
+    describe("status and wait-caught-up", () => {
+        it("status prints one JSON object on stdout with the contract's fields", async () => {
+            const r = await run(["status", "--zone", "zoneb"], joinedState({ "sync status": { out: SYNC_B_BEHIND } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "sync status")[0]).to.include.members(["--rgw-zone", "zoneb"]);
+            const s = JSON.parse(r.stdout);
+            expect(s).to.deep.equal({
+                zone: "zoneb",
+                zoneId: ID.b,
+                zonegroup: "global",
+                realm: "dr",
+                realmId: ID.realm,
+                period: "period-1",
+                periodEpoch: 2,
+                metadataMaster: "zonea",
+                isMaster: false,
+                readOnly: false,
+                metadataSync: {
+                    state: "syncing",
+                    caughtUp: false,
+                    behindShards: [7, 19],
+                    shards: 64,
+                    incrementalShards: 64,
+                    fullSyncShards: 0,
+                    oldestChange: "2026-11-24T10:03:47.809898+0000 [7]",
+                },
+                dataSync: {
+                    zonea: {
+                        id: ID.a,
+                        state: "syncing",
+                        caughtUp: false,
+                        behindShards: [115, 119],
+                        shards: 128,
+                        incrementalShards: 128,
+                        fullSyncShards: 0,
+                        oldestChange: "2026-11-24T10:03:47.809898+0000 [115]",
+                    },
+                },
+            });
+            expect(r.stdout.trim().split("\n")).to.have.length(1);
+        });
+
+        it("status of a master: metadata state master, caught up", async () => {
+            const r = await run(["status"], joinedState({ "sync status": { out: SYNC_A_INIT } }));
+            expect(r.code, r.stderr).to.equal(0);
+            const s = JSON.parse(r.stdout);
+            expect(s.isMaster).to.equal(true);
+            expect(s.metadataMaster).to.equal("zonea");
+            expect(s.metadataSync).to.include({ state: "master", caughtUp: true });
+            // "caught up" with init and 0/0 shards is not caught up.
+            expect(s.dataSync.zoneb).to.include({ state: "init", caughtUp: false, shards: 0 });
+        });
+
+        it("wait-caught-up does not trust 'caught up' with init and 0/0 shards (exit 4), and returns once really caught up", async () => {
+            const stuck = await run(["wait-caught-up", "--timeout", "1"], joinedState({ "sync status": { out: SYNC_A_INIT } }));
+            expect(stuck.code, stuck.stderr).to.equal(4);
+            expect(stuck.stderr).to.contain("data from zoneb init");
+            const ok = await run(["wait-caught-up", "--zone", "zoneb"], joinedState({ "sync status": [{ out: SYNC_B_BEHIND }, { out: SYNC_B_CAUGHT_UP }] }));
+            expect(ok.code, ok.stderr).to.equal(0);
+            expect(callsOf(ok, "sync status")).to.have.length(2);
+            expect(ok.stdout).to.equal("");
+        });
+    });
+
+    describe("sync-scope", () => {
+        const zoneScope = ["sync-scope", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zoneb", "--peer-zone", "zonea"];
+        const syncInfo = (sources: string[]) => ({ out: { sources: sources.map((z) => ({ id: "all", source: { zone: z, bucket: "velero-backups:x" }, dest: { zone: "zoneb" } })), dests: [] } });
+        const bucketSyncStatus = `${header("zoneb")}         bucket :velero-backups[x.1])\n\n    source zone ${ID.a} (zonea)\n  source bucket velero-backups:x\n                incremental sync: 11/11 shards\n                bucket is caught up with source\n`;
+
+        it("zone scope verifies the peer is a sync source of the bucket, writes nothing", async () => {
+            const r = await run(zoneScope, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo(["zonea"]), "bucket sync status": { out: bucketSyncStatus } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(callsOf(r, "sync info")[0]).to.include.members(["--bucket", "velero-backups", "--rgw-zone", "zoneb"]);
+        });
+
+        it("zone scope fails loudly when the bucket has no such source", async () => {
+            const r = await run(zoneScope, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo([]) }));
+            expect(r.code, r.stderr).to.equal(1);
+            expect(r.stderr).to.contain("does not list zone zonea as a sync source");
+        });
+
+        it("zone scope exits 0 without checks when the peer has not joined", async () => {
+            const r = await run(zoneScope.map((a) => (a === "zonea" ? "zonec" : a)), joinedState({ "period get": { out: period({ master: "zonea", zones: ["zonea", "zoneb"] }) } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.contain("has not joined");
+            expect(callsOf(r, "sync info")).to.deep.equal([]);
+        });
+
+        it("bucket scope on the master: zonegroup group allowed + symmetrical flow + pipe * -> *, commit, bucket group enabled + pipe", async () => {
+            const args = ["sync-scope", "--scope", "bucket", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zonea", "--peer-zone", "zoneb"];
+            const r = await run(args, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo(["zoneb"]) }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["sync group create", "sync group flow create", "sync group pipe create", "period update", "sync group create", "sync group pipe create"]);
+            const [zgGroup, bucketGroup] = callsOf(r, "sync group create");
+            expect(zgGroup).to.include.members(["--status", "allowed"]).and.not.include("--bucket");
+            expect(callsOf(r, "sync group flow create")[0]).to.include.members(["--flow-type", "symmetrical", "--zones", "zonea,zoneb"]);
+            const [zgPipe, bucketPipe] = callsOf(r, "sync group pipe create");
+            expect(zgPipe).to.include.members(["--source-zones", "*", "--source-bucket", "*", "--dest-zones", "*", "--dest-bucket", "*"]);
+            expect(bucketGroup).to.include.members(["--bucket", "velero-backups", "--status", "enabled"]);
+            expect(bucketPipe).to.include.members(["--bucket", "velero-backups", "--source-zones", "*", "--dest-zones", "*"]);
+        });
+
+        it("bucket scope on a non-master never writes bucket policy; it waits until the peer is a source", async () => {
+            const args = ["sync-scope", "--scope", "bucket", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zoneb", "--peer-zone", "zonea"];
+            const flow = { groups: [{ id: "dr-zonegroup", status: "allowed", data_flow: { symmetrical: [{ id: "dr-symmetrical", zones: ["zonea", "zoneb"] }] }, pipes: [] }] };
+            const r = await run(args, joinedState({ "sync policy get": { out: flow }, "metadata list bucket": { out: ["velero-backups"] }, "sync info": [syncInfo([]), syncInfo([]), syncInfo(["zonea"])] }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(callsOf(r, "sync info")).to.have.length(3);
+        });
+    });
+
+    describe("secrets", () => {
+        it("redacts keys that radosgw-admin echoes in an error", async () => {
+            const r = await run([...BOOTSTRAP, "--endpoint", endpoint], {
+                "realm list": ENOENT("realms"),
+                "zonegroup list": ENOENT("zonegroups"),
+                "zone list": ENOENT("zones"),
+                "zone create": { err: "ECHO_ARGS", code: 22 },
+            });
+            expect(r.code).to.equal(1);
+            expect(r.stderr).to.contain("radosgw-admin zone create");
+            expect(r.stderr).to.contain("--secret ***");
+            expectNoSecrets(r);
+            expect(r.stderr).to.not.contain(KEYS.RGW_SYSTEM_ACCESS_KEY);
+        });
+
+        it("the script has no set -x and runs radosgw-admin only through RGW_ADMIN", async () => {
+            const text = fs.readFileSync(SCRIPT, "utf8");
+            expect(text).to.not.match(/^\s*set\s+-[a-z]*x/m);
+            const direct = text.split("\n").filter((l) => /^\s*radosgw-admin\b/.test(l));
+            expect(direct).to.deep.equal([]);
+        });
+    });
+});
