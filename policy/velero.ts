@@ -1,8 +1,8 @@
 // Velero in each cluster: its BackupStorageLocation as Ceph RGW needs it, and the Helm release's
 // values (no keys in them, an AWS plugin that fits Velero and works with Ceph, kopia only).
 import {
-    AWS_PLUGIN_IMAGE_REPOSITORY, VELERO_CREDENTIALS_SECRET_NAME, chartVersionProblem, checkPluginCompatibility,
-    normalizeVersion, veleroVersionForChart,
+    AWS_PLUGIN_IMAGE_REPOSITORY, VELERO_CREDENTIALS_SECRET_NAME, VELERO_REPO_CREDENTIALS_SECRET_NAME, chartVersionProblem,
+    checkPluginCompatibility, normalizeVersion, veleroVersionForChart,
 } from "../components/veleroInstall";
 import { endpointProblem } from "../stacks/validate";
 import {
@@ -186,7 +186,7 @@ export const veleroUploaderKopia: ResourceValidationPolicy = {
         const uploader = valueAt(values, "configuration.uploaderType");
         if (uploader !== "kopia") {
             report(`Velero Helm values: configuration.uploaderType is ${JSON.stringify(uploader)}; set it to "kopia" `
-                + "(the repository both clusters share, with the password in velero-repo-credentials, is a kopia repository)");
+                + `(the repository both clusters share, with the password in ${VELERO_REPO_CREDENTIALS_SECRET_NAME}, is a kopia repository)`);
         }
         for (const path of resticPaths(values)) {
             report(`Velero Helm values set ${path}: restic is gone since Velero 1.17; file-system backups run in the node agent with kopia`);
