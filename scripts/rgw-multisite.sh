@@ -4,6 +4,8 @@
 # flips a role on a re-run, and a re-run with the same arguments changes nothing and exits 0.
 #
 #   rgw-multisite.sh bootstrap-master --realm R --zonegroup G --zone Z --endpoint URL [--system-uid UID]
+#   rgw-multisite.sh ensure-realm     --realm R --zonegroup G --endpoint URL    (1st half of bootstrap-master)
+#   rgw-multisite.sh ensure-master-zone --realm R --zonegroup G --zone Z --endpoint URL --system-uid UID (2nd half)
 #   rgw-multisite.sh join-secondary   --realm R --zonegroup G --zone Z --endpoint URL --master-url URL
 #   rgw-multisite.sh ensure-user      --uid U --display-name NAME
 #   rgw-multisite.sh sync-scope       [--scope zone|bucket] --bucket B --zonegroup G --zone LOCAL --peer-zone PEER [--repair]
@@ -168,6 +170,17 @@ rgw_must() {
   rgw "$@" || rc=$?
   if ((rc != 0)); then
     printf '%s: error: radosgw-admin %s failed (exit %s)\n' "$PROG" "$(redact "$*")" "$rc" >&2
+    [[ -z "$RGW_ERR" ]] || printf '%s\n' "$RGW_ERR" | sed 's/^/    /' >&2
+    exit 1
+  fi
+}
+
+rgw_must_with() {
+  local rc=0 prefix="$1"
+  shift
+  rgw_with "$prefix" "$@" || rc=$?
+  if ((rc != 0)); then
+    printf '%s: error: radosgw-admin (%s) %s failed (exit %s)\n' "$PROG" "$prefix" "$(redact "$*")" "$rc" >&2
     [[ -z "$RGW_ERR" ]] || printf '%s\n' "$RGW_ERR" | sed 's/^/    /' >&2
     exit 1
   fi
@@ -619,54 +632,58 @@ wait_sync_running() {
 # Subcommands
 # ---------------------------------------------------------------------------------------------
 
-cmd_bootstrap_master() {
-  parse_flags "realm zonegroup zone endpoint system-uid" "" "$@"
-  require_flags realm zonegroup zone endpoint
-  check_name realm
-  check_name zonegroup
-  check_name zone
-  check_url endpoint
-  check_uid system-uid
-  require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
-  require_restart
-  local realm zg zone ep uid master changed=0 commit=0
-  realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint)
-  uid=${OPT[system-uid]:-synchronization-user}
+# other_master REALM ZONE: print the name of the metadata master named by REALM's current period if
+# it is not ZONE (else nothing). Never take the role back: after a failover this site's stack may
+# be re-run while another zone is the metadata master.
+other_master() {
+  local master
+  load_period "$1"
+  master=$(period_query master)
+  [[ -z "$master" || "$master" == "$2" ]] || printf '%s' "${master#id:}"
+}
 
+# First half of the bootstrap: realm and master zonegroup, each only if absent; no commit (the
+# zonegroup has no zone yet). CHANGED=1 if it created something.
+CHANGED=0
+ensure_realm_steps() {
+  local realm="$1" zg="$2" ep="$3" master
   if has_name realm "$realm"; then
-    load_period "$realm"
-    master=$(period_query master)
-    # Never take the role back: after a failover this site's stack may be re-run while another
-    # zone is the metadata master (the realm's current period says so).
-    if [[ -n "$master" && "$master" != "$zone" ]]; then
-      step "realm $realm: its current period names zone ${master#id:} as metadata master, not $zone"
-      info "bootstrap-master does not take the master role back (use promote); nothing changed"
-      return 0
-    fi
     info "realm $realm exists"
+    if ! has_name zonegroup "$zg"; then
+      load_period "$realm"
+      master=$(period_query master)
+      if [[ -n "$master" ]]; then
+        step "realm $realm already has metadata master ${master#id:}: not creating zonegroup $zg as master zonegroup (nothing changed)"
+        return 0
+      fi
+    fi
   else
     step "creating realm $realm"
     rgw_must realm create --rgw-realm "$realm" --default
-    changed=1
+    CHANGED=1
   fi
-
   if has_name zonegroup "$zg"; then
     info "zonegroup $zg exists"
   else
     step "creating master zonegroup $zg (endpoints $ep)"
     rgw_must zonegroup create --rgw-realm "$realm" --rgw-zonegroup "$zg" --endpoints "$ep" --master --default
-    changed=1
+    CHANGED=1
   fi
+}
 
+# Second half: master zone (only if absent), system user, commit, restart. Caller checked that no
+# other zone is master.
+ensure_master_zone_steps() {
+  local realm="$1" zg="$2" zone="$3" ep="$4" uid="$5"
   if has_name zone "$zone"; then
     info "zone $zone exists"
     ensure_zone_system_key "$zone"
-    ((DID)) && changed=1
+    ((DID)) && CHANGED=1
   else
     step "creating master zone $zone in $zg (endpoints $ep)"
     rgw_must zone create --rgw-realm "$realm" --rgw-zonegroup "$zg" --rgw-zone "$zone" --endpoints "$ep" \
       --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY" --master --default
-    changed=1
+    CHANGED=1
   fi
 
   # The system user carries the zone's system key: peers authenticate realm pull, period
@@ -679,10 +696,7 @@ cmd_bootstrap_master() {
   fi
 
   load_period "$realm"
-  if ((changed)) || [[ "$(period_query master)" != "$zone" ]] || ! period_has_zone "$zg" "$zone"; then
-    commit=1
-  fi
-  if ((commit)); then
+  if ((CHANGED)) || [[ "$(period_query master)" != "$zone" ]] || ! period_has_zone "$zg" "$zone"; then
     step "committing the period (realm $realm)"
     rgw_must period update --commit --rgw-realm "$realm"
     load_period "$realm"
@@ -694,6 +708,52 @@ cmd_bootstrap_master() {
   else
     step "nothing to change: realm $realm, zonegroup $zg, master zone $zone are in place"
   fi
+}
+
+cmd_ensure_realm() {
+  parse_flags "realm zonegroup endpoint" "" "$@"
+  require_flags realm zonegroup endpoint
+  check_name realm
+  check_name zonegroup
+  check_url endpoint
+  CHANGED=0
+  ensure_realm_steps "$(opt realm)" "$(opt zonegroup)" "$(opt endpoint)"
+  ((CHANGED)) || step "nothing to change: realm $(opt realm) and zonegroup $(opt zonegroup) are in place"
+}
+
+# bootstrap-master = ensure-realm + ensure-master-zone (system-uid optional there).
+cmd_bootstrap_master() {
+  local required="realm zonegroup zone endpoint"
+  [[ "$SUBCOMMAND" == ensure-master-zone ]] && required+=" system-uid"
+  parse_flags "realm zonegroup zone endpoint system-uid" "" "$@"
+  # shellcheck disable=SC2086 # a list of flag names
+  require_flags $required
+  check_name realm
+  check_name zonegroup
+  check_name zone
+  check_url endpoint
+  check_uid system-uid
+  require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
+  require_restart
+  local realm zg zone ep uid master
+  realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint)
+  uid=${OPT[system-uid]:-synchronization-user}
+  CHANGED=0
+  if has_name realm "$realm"; then
+    master=$(other_master "$realm" "$zone")
+    if [[ -n "$master" ]]; then
+      step "realm $realm: its current period names zone $master as metadata master, not $zone"
+      info "$SUBCOMMAND does not take the master role back (use promote); nothing changed"
+      return 0
+    fi
+  fi
+  if [[ "$SUBCOMMAND" == ensure-master-zone ]]; then
+    has_name realm "$realm" || die "realm $realm does not exist: run ensure-realm first"
+    has_name zonegroup "$zg" || die "zonegroup $zg does not exist: run ensure-realm first"
+  else
+    ensure_realm_steps "$realm" "$zg" "$ep"
+  fi
+  ensure_master_zone_steps "$realm" "$zg" "$zone" "$ep" "$uid"
 }
 
 cmd_join_secondary() {
@@ -936,60 +996,53 @@ wait_bucket() {
 
 cmd_sync_scope() {
   parse_flags "scope bucket zonegroup zone peer-zone" "repair" "$@"
-  require_flags bucket zonegroup zone peer-zone
+  require_flags bucket zonegroup zone
   local scope=${OPT[scope]:-zone}
   [[ "$scope" == zone || "$scope" == bucket ]] || usage_error "--scope must be zone or bucket; got '$scope'"
   check_bucket bucket
   check_name zonegroup
   check_name zone
   check_name peer-zone
-  local bucket zg zone peer master
+  local bucket zg zone peer master zones peers=() p
   bucket=$(opt bucket) zg=$(opt zonegroup) zone=$(opt zone) peer=$(opt peer-zone)
   [[ "$zone" != "$peer" ]] || usage_error "--zone and --peer-zone must differ"
   [[ "$scope" == bucket ]] || ! has_opt repair || usage_error "--repair applies to --scope bucket only"
 
   load_period
-  period_query zones "$zg" | grep -q . || die "zonegroup $zg is not in the current period"
-  period_has_zone "$zg" "$zone" || die "zone $zone is not in zonegroup $zg"
+  zones=$(period_query zones "$zg")
+  [[ -n "$zones" ]] || die "zonegroup $zg is not in the current period"
+  grep -Fxq -- "$zone" <<<"$zones" || die "zone $zone is not in zonegroup $zg"
   master=$(period_query master)
-  local peer_joined=false
-  period_has_zone "$zg" "$peer" && peer_joined=true
+  # The peers to verify: --peer-zone if it has joined, else (no --peer-zone) every other zone.
+  if [[ -n "$peer" ]]; then
+    if grep -Fxq -- "$peer" <<<"$zones"; then peers=("$peer"); fi
+  else
+    mapfile -t peers < <(grep -Fxv -- "$zone" <<<"$zones" || true)
+  fi
+  local waiting_for="${peer:-another zone}"
 
   if [[ "$scope" == zone ]]; then
-    if [[ "$peer_joined" != true ]]; then
-      step "peer zone $peer has not joined zonegroup $zg yet: nothing to verify now (the peer's stack verifies later)"
+    if ((${#peers[@]} == 0)); then
+      step "$waiting_for has not joined zonegroup $zg yet: nothing to verify now (the peer's stack verifies later)"
       return 0
     fi
     load_policy
     [[ $(policy_query groups) == 0 ]] ||
       warn "zonegroup $zg has a sync policy; scope zone expects none (the zones then mirror everything)"
     wait_bucket "$bucket" "$zone" "$master"
-    # Whole-zone mirror: no policy at all. Verify that the bucket really has PEER as a source.
-    step "verifying that bucket $bucket on zone $zone has $peer as a sync source"
-    local peer_id
-    peer_id=$(period_query zone-id "$peer")
-    has_source "$zone" "$bucket" "$peer" ||
-      die "bucket $bucket on zone $zone does not list zone $peer as a sync source (sync info --bucket): it would not be replicated"
-    rgw_must bucket sync status --rgw-zone "$zone" --bucket "$bucket"
-    local bss="$RGW_OUT"
-    if grep -q 'Sync is disabled for bucket' <<<"$bss"; then
-      die "bucket sync is disabled for $bucket on zone $zone (bucket sync status); 'bucket sync enable' on the master fixes it"
-    fi
-    grep -Eq "source zone ${peer_id}( |\$)" <<<"$bss" ||
-      die "bucket sync status of $bucket on zone $zone shows no source zone $peer"
-    if grep -A1 -E "source zone ${peer_id}( |\$)" <<<"$bss" | grep -q 'does not sync from zone'; then
-      die "zone $zone does not sync from zone $peer (bucket sync status of $bucket)"
-    fi
-    step "ok: bucket $bucket on zone $zone syncs from $peer (whole-zone mirror, no sync policy)"
+    # Whole-zone mirror: no policy at all. Verify that the bucket really has each peer as a source.
+    for p in "${peers[@]}"; do verify_zone_source "$zone" "$bucket" "$p"; done
+    step "ok: bucket $bucket on zone $zone syncs from ${peers[*]} (whole-zone mirror, no sync policy)"
     return 0
   fi
 
   # --scope bucket (opt-in).
   if [[ "$master" == "$zone" ]]; then
     bucket_exists "$bucket" || die "bucket $bucket does not exist on the metadata master $zone: create it first"
-    local zones=("$zone")
-    [[ "$peer_joined" == true ]] && zones+=("$peer")
-    ensure_zonegroup_policy "${zones[@]}"
+    # Flow over every zone of the zonegroup (a group without its zone in a flow replicates nothing).
+    local all=()
+    mapfile -t all <<<"$zones"
+    ensure_zonegroup_policy "${all[@]}"
     if ((DID)); then
       step "committing the period (zonegroup sync policy)"
       rgw_must period update --commit
@@ -1016,25 +1069,26 @@ cmd_sync_scope() {
       rgw_must sync group pipe create --bucket "$bucket" --group-id "$BUCKET_GROUP" --pipe-id "$BUCKET_PIPE" \
         --source-zones '*' --dest-zones '*'
     fi
-    if [[ "$peer_joined" != true ]]; then
-      step "peer zone $peer has not joined zonegroup $zg yet: policy in place; its sync-scope adds it to the flow"
+    if ((${#peers[@]} == 0)); then
+      step "$waiting_for has not joined zonegroup $zg yet: policy in place; the peer's sync-scope adds it to the flow"
       return 0
     fi
   else
-    [[ "$peer_joined" == true ]] || die "peer zone $peer is not in zonegroup $zg, and this zone is not the metadata master"
+    ((${#peers[@]})) || die "$waiting_for is not in zonegroup $zg, and this zone is not the metadata master"
     has_opt repair && refuse "--repair runs on the metadata master ($master), not on $zone"
     # A zone that joined after the master set the zonegroup policy is missing from the flow. The
     # flow is zonegroup config (part of the period): add this zone and commit, which is forwarded
-    # to the master like the join itself. Bucket-level policy is never written here.
+    # to the master like the join itself (Pacific merges the zones into the existing flow).
+    # Bucket-level policy is never written here.
     load_policy
     if [[ -n $(policy_query group-status "$ZG_GROUP") ]]; then
-      local have
+      local have id
       have=$(policy_query flow-zones "$ZG_GROUP" "$ZG_FLOW")
-      local id
       id=$(period_query zone-id "$zone")
       if ! grep -Fxq -e "$zone" -e "$id" <<<"$have"; then
         step "zonegroup policy: adding zone $zone to flow $ZG_FLOW (commit forwarded to the master $master)"
-        rgw_must sync group flow create --group-id "$ZG_GROUP" --flow-id "$ZG_FLOW" --flow-type symmetrical --zones "$zone,$peer"
+        rgw_must sync group flow create --group-id "$ZG_GROUP" --flow-id "$ZG_FLOW" --flow-type symmetrical \
+          --zones "$(paste -sd, <<<"$zones")"
         rgw_must period update --commit
         load_period
       fi
@@ -1042,34 +1096,61 @@ cmd_sync_scope() {
     wait_bucket "$bucket" "$zone" "$master"
   fi
   # An object written before a zone has learned the bucket policy (its next metadata poll, up to
-  # ~20 s on Pacific) is never replicated: ready only when this zone lists the peer as a source.
-  wait_source "$zone" "$bucket" "$peer"
+  # ~20 s on Pacific) is never replicated: ready only when this zone lists the peers as sources.
+  for p in "${peers[@]}"; do wait_source "$zone" "$bucket" "$p"; done
 
   if has_opt repair; then
-    # Objects written before the policy existed are not backfilled, and `bucket sync run` does not
-    # repair them; disable, let the peer see it, enable (on the master) does.
-    step "repair: disabling sync of bucket $bucket"
-    rgw_must bucket sync disable --bucket "$bucket"
-    if [[ -n "${RGW_PEER_ADMIN:-}" ]]; then
-      local peer_admin deadline=$((SECONDS + WAIT_TIMEOUT))
-      # shellcheck disable=SC2206
-      # shellcheck disable=SC2034 # used through the nameref in rgw_with
-      peer_admin=(${RGW_PEER_ADMIN})
-      step "repair: waiting until zone $peer sees sync disabled"
-      until rgw_with peer_admin bucket sync status --rgw-zone "$peer" --bucket "$bucket" &&
+    repair_bucket "$bucket" "${peers[@]}"
+  fi
+  step "ok: bucket scope for $bucket: zone $zone syncs it from ${peers[*]}"
+}
+
+# verify_zone_source ZONE BUCKET PEER: the checks of the zone (mirror) scope.
+verify_zone_source() {
+  local zone="$1" bucket="$2" peer="$3" peer_id bss
+  step "verifying that bucket $bucket on zone $zone has $peer as a sync source"
+  has_source "$zone" "$bucket" "$peer" ||
+    die "bucket $bucket on zone $zone does not list zone $peer as a sync source (sync info --bucket): it would not be replicated"
+  peer_id=$(period_query zone-id "$peer")
+  # `bucket sync status` is text only on Pacific (--format json is ignored).
+  rgw_must bucket sync status --rgw-zone "$zone" --bucket "$bucket"
+  bss="$RGW_OUT"
+  if grep -q 'Sync is disabled for bucket' <<<"$bss"; then
+    die "bucket sync is disabled for $bucket on zone $zone (bucket sync status); 'bucket sync enable' on the master fixes it"
+  fi
+  grep -Eq "source zone ${peer_id}( |\$)" <<<"$bss" ||
+    die "bucket sync status of $bucket on zone $zone shows no source zone $peer"
+  if grep -A1 -E "source zone ${peer_id}( |\$)" <<<"$bss" | grep -q 'does not sync from zone'; then
+    die "zone $zone does not sync from zone $peer (bucket sync status of $bucket)"
+  fi
+}
+
+# repair_bucket BUCKET PEERS...: objects written before the policy existed are not backfilled, and
+# `bucket sync run` does not repair them; disable, let the peers see it, enable (on the master) does.
+repair_bucket() {
+  local bucket="$1" p
+  shift
+  step "repair: disabling sync of bucket $bucket"
+  rgw_must bucket sync disable --bucket "$bucket"
+  if [[ -n "${RGW_PEER_ADMIN:-}" ]]; then
+    local peer_admin deadline=$((SECONDS + WAIT_TIMEOUT))
+    # shellcheck disable=SC2206,SC2034 # word-split prefix, used through the nameref in rgw_with
+    peer_admin=(${RGW_PEER_ADMIN})
+    for p in "$@"; do
+      step "repair: waiting until zone $p sees sync of $bucket disabled"
+      until rgw_with peer_admin bucket sync status --rgw-zone "$p" --bucket "$bucket" &&
         grep -q 'Sync is disabled for bucket' <<<"$RGW_OUT"; do
-        ((SECONDS < deadline)) || timed_out "zone $peer does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s"
+        ((SECONDS < deadline)) || timed_out "zone $p does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s"
         sleep "$POLL_INTERVAL"
       done
-    else
-      # No view of the peer: its metadata sync polls every 20 s at most (Pacific); wait 2 polls.
-      step "repair: waiting 45 s for zone $peer to see it (set RGW_PEER_ADMIN to wait for the peer's view)"
-      sleep 45
-    fi
-    step "repair: enabling sync of bucket $bucket (full sync of the bucket follows)"
-    rgw_must bucket sync enable --bucket "$bucket"
+    done
+  else
+    # No view of the peer: its metadata sync polls every 20 s at most (Pacific); wait 2 polls.
+    step "repair: waiting 45 s for the peers to see it (set RGW_PEER_ADMIN to wait for their view)"
+    sleep 45
   fi
-  step "ok: bucket scope for $bucket: zone $zone syncs it from $peer"
+  step "repair: enabling sync of bucket $bucket (full sync of the bucket follows)"
+  rgw_must bucket sync enable --bucket "$bucket"
 }
 
 cmd_status() {
@@ -1102,33 +1183,119 @@ cmd_wait_caught_up() {
   done
 }
 
+# promote_preflight ZONE MASTER WAIT: refuse (exit 3) unless ZONE's metadata is caught up or
+# --force. WAIT=true (the master answers): give it up to RGW_WAIT_TIMEOUT to catch up first (e.g.
+# a zone that just pulled a newer period restarts its metadata sync).
+promote_preflight() {
+  local zone="$1" master="$2" wait="$3" summary caught last="" deadline=$((SECONDS + WAIT_TIMEOUT))
+  while :; do
+    status_json "$zone"
+    summary=$(status_query summary)
+    caught=$(status_query meta-caught-up)
+    [[ "$summary" == "$last" ]] || info "$summary"
+    last="$summary"
+    [[ "$caught" != true ]] || return 0
+    [[ "$wait" == true && $SECONDS -lt $deadline ]] || break
+    sleep "$POLL_INTERVAL"
+  done
+  local loss="metadata (users, buckets, bucket policies) created or changed on $master and not yet replicated to $zone is lost for $zone and will be overwritten when $master returns; objects not yet replicated stay on $master until it syncs again"
+  if ! has_opt force; then
+    local hint=""
+    [[ "$summary" != *"failed to fetch master"* ]] || hint=" The master $master does not answer."
+    refuse "zone $zone's metadata sync is not caught up with $master ($summary).$hint If $master is unreachable for good, re-run with --force: $loss"
+  fi
+  warn "--force: promoting although metadata is not caught up: $loss"
+}
+
 cmd_promote() {
-  parse_flags "zone zonegroup" "force" "$@"
+  parse_flags "zone zonegroup peer-zone peer-url" "force" "$@"
   require_flags zone zonegroup
   check_name zone
   check_name zonegroup
+  check_name peer-zone
+  check_url peer-url
   require_restart
-  local zone zg master endpoints
-  zone=$(opt zone) zg=$(opt zonegroup)
+  local zone zg master endpoints peer purl peer_up=false
+  zone=$(opt zone) zg=$(opt zonegroup) peer=$(opt peer-zone) purl=$(opt peer-url)
+  [[ -z "$purl" || -n "$peer" ]] || usage_error "--peer-url needs --peer-zone"
+  [[ "$purl" != *,* ]] || usage_error "--peer-url takes one URL"
+  [[ "$zone" != "$peer" ]] || usage_error "--zone and --peer-zone must differ"
+  local peer_admin=() peer_restart=()
+  # shellcheck disable=SC2206 # word-split prefixes, like RGW_ADMIN
+  peer_admin=(${RGW_PEER_ADMIN:-})
+  # shellcheck disable=SC2206
+  peer_restart=(${RGW_PEER_RESTART:-})
+
   load_period
+  # With the peer's admin command: if the peer knows a newer period (this zone is the stale one,
+  # e.g. back after an outage without a demote), learn it first, so a stale local view never makes
+  # this a no-op or a second master.
+  if [[ -n "$peer" ]] && ((${#peer_admin[@]})); then
+    if rgw_with peer_admin period get; then
+      peer_up=true
+      printf '%s' "$RGW_OUT" >"$WORK/peer-period.json"
+      local newer
+      newer=$(js 'const a = jsonFile(args[0]), b = jsonFile(args[1]);
+        return String((b.realm_epoch || 0) > (a.realm_epoch || 0));' "$WORK/period.json" "$WORK/peer-period.json")
+      if [[ "$newer" == true ]]; then
+        [[ -n "$purl" ]] || die "zone $peer has a newer period than this zone; give --peer-url to pull it"
+        require_env RGW_SYSTEM_ACCESS_KEY RGW_SYSTEM_SECRET_KEY
+        step "zone $peer has a newer period: pulling it from $purl"
+        rgw_must realm pull --url "$purl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+        rgw_must period pull --url "$purl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
+        load_period
+      fi
+    else
+      warn "zone $peer does not answer through RGW_PEER_ADMIN: promoting without fencing it"
+    fi
+  fi
+
   period_has_zone "$zg" "$zone" || die "zone $zone is not in zonegroup $zg of the current period"
   master=$(period_query master)
+  master=${master#id:}
   if [[ "$master" == "$zone" ]]; then
     step "zone $zone is already the metadata master: nothing to change"
     return 0
   fi
 
-  step "preflight: is zone $zone's metadata caught up with the master ${master#id:}?"
-  status_json "$zone"
-  local summary
-  summary=$(status_query summary)
-  info "$summary"
-  if [[ $(status_query meta-caught-up) != true ]]; then
-    local loss="metadata (users, buckets, bucket policies) created or changed on ${master#id:} and not yet replicated to $zone is lost for $zone and will be overwritten when ${master#id:} returns; objects not yet replicated stay on ${master#id:} until it syncs again"
-    if ! has_opt force; then
-      refuse "zone $zone's metadata sync is not caught up with ${master#id:} ($summary). If ${master#id:} is unreachable, re-run with --force: $loss"
+  step "preflight: is zone $zone's metadata caught up with the master $master?"
+  promote_preflight "$zone" "$master" "$([[ "$peer_up" == true && "$peer" == "$master" ]] && echo true || echo false)"
+
+  # Fence the old master while it is reachable: read-only, so nothing is written there that the
+  # new master would never see; then wait until this zone has everything it wrote before.
+  if [[ "$peer_up" == true && "$peer" == "$master" ]]; then
+    if [[ $(js 'const p = jsonFile(args[0]); const z = (p.period_map.zonegroups || []).flatMap((g) => g.zones || []).find((z) => z.name === args[1]);
+        return String(!!z && (z.read_only === true || z.read_only === "true"));' "$WORK/peer-period.json" "$peer") == true ]]; then
+      info "zone $peer is already read-only (fenced)"
+    else
+      step "fencing the current master $peer: read-only"
+      rgw_must_with peer_admin zone modify --rgw-zone "$peer" --read-only=true
+      rgw_must_with peer_admin period update --commit
+      if ((${#peer_restart[@]})); then
+        settle_gateway "$purl"
+        local own_restart=("${RESTART[@]}")
+        RESTART=("${peer_restart[@]}")
+        restart_gateway
+        RESTART=("${own_restart[@]}")
+      else
+        info "RGW_PEER_RESTART not set: $peer's gateway picks the period up by its realm reload"
+      fi
     fi
-    warn "--force: promoting although metadata is not caught up: $loss"
+    step "waiting until zone $zone has caught up with the fenced $peer"
+    local deadline=$((SECONDS + WAIT_TIMEOUT)) all
+    while :; do
+      sleep "$POLL_INTERVAL"
+      status_json "$zone"
+      all=$(status_query all-caught-up)
+      [[ "$all" != true ]] || break
+      if ((SECONDS >= deadline)); then
+        info "$(status_query summary)"
+        [[ $(status_query meta-caught-up) == true ]] || has_opt force ||
+          refuse "zone $zone did not catch up with $peer within ${WAIT_TIMEOUT}s; $peer stays fenced (read-only): re-run, or demote $peer to lift the fence"
+        warn "data sync from $peer not caught up within ${WAIT_TIMEOUT}s: objects not yet replicated follow later from $peer"
+        break
+      fi
+    done
   fi
 
   step "promoting zone $zone to metadata master"
@@ -1225,11 +1392,12 @@ main() {
   # would swallow it.
   exec </dev/null
   SUBCOMMAND="${1:-}"
-  [[ -n "$SUBCOMMAND" ]] || usage_error "missing subcommand (bootstrap-master join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+  [[ -n "$SUBCOMMAND" ]] || usage_error "missing subcommand (bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
   shift
   load_settings
   case "$SUBCOMMAND" in
-  bootstrap-master) cmd_bootstrap_master "$@" ;;
+  bootstrap-master | ensure-master-zone) cmd_bootstrap_master "$@" ;;
+  ensure-realm) cmd_ensure_realm "$@" ;;
   join-secondary) cmd_join_secondary "$@" ;;
   ensure-user) cmd_ensure_user "$@" ;;
   sync-scope) cmd_sync_scope "$@" ;;
@@ -1239,13 +1407,13 @@ main() {
   demote) cmd_demote "$@" ;;
   fence) cmd_fence "$@" ;;
   -h | --help | help)
-    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
     exit 0
     ;;
   *)
     local s="$SUBCOMMAND"
     SUBCOMMAND=""
-    usage_error "unknown subcommand '$s' (allowed: bootstrap-master join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+    usage_error "unknown subcommand '$s' (allowed: bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
     ;;
   esac
 }

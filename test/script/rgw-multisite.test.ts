@@ -285,7 +285,7 @@ describe("rgw-multisite.sh", function () {
         }
 
         it("rejects an unknown flag, naming it and what is allowed", async () => {
-            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --force");
+            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --peer-zone --peer-url --force");
             expectUsageError(await run(["status", "--zone=zoneb", "--verbose"]), "unknown flag --verbose", "allowed: --zone");
         });
 
