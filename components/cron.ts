@@ -1,12 +1,12 @@
-// Standard 5-field cron (as Velero's Schedule uses, in UTC) and the durations around it: the
-// longest gap between two runs is what an RPO must cover.
+// Standard 5-field cron as Velero's Schedule parses it (robfig/cron, UTC; day of week 0-6, so no
+// `7` for Sunday) and the durations around it: the longest gap between runs is what an RPO covers.
 
 const FIELDS = [
     { name: "minute", min: 0, max: 59 },
     { name: "hour", min: 0, max: 23 },
     { name: "day of month", min: 1, max: 31 },
     { name: "month", min: 1, max: 12 },
-    { name: "day of week", min: 0, max: 7 },
+    { name: "day of week", min: 0, max: 6 },
 ] as const;
 
 const MACROS: Record<string, string> = {
@@ -40,7 +40,7 @@ function parseField(text: string, index: number): Set<number> {
         if (step < 1 || from < min || to > max || from > to) {
             throw new Error(`${name} field "${text}" is out of range ${min}-${max}`);
         }
-        for (let v = from; v <= to; v += step) values.add(index === 4 && v === 7 ? 0 : v);
+        for (let v = from; v <= to; v += step) values.add(v);
     }
     return values;
 }

@@ -89,6 +89,9 @@ describe("cron and durations", () => {
         expect(c.domRestricted && c.dowRestricted).to.equal(true);
         expect(cronMaxIntervalSeconds("0 0 1 * 1")).to.be.lessThan(8 * 86400);
     });
+    it("rejects day-of-week 7, which Velero's cron parser refuses", () => {
+        expect(() => parseCron("0 0 * * 7")).to.throw(/day of week field "7" is out of range 0-6/);
+    });
     it("rejects what never runs", () => {
         expect(() => cronMaxIntervalSeconds("0 0 31 2 *")).to.throw(/never runs/);
     });
