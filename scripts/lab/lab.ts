@@ -98,6 +98,7 @@ export function regionConfig(s: LabSettings, site: Site, transport: Record<strin
         rgwAdminCommand: transport.RGW_ADMIN,
         rgwRestartCommand: transport.RGW_RESTART,
         kubeContext: `lab-${site}`,
+        runbookBaseUrl: "https://git.example.com/velero-ceph-dr/blob/main/docs/runbook.md",
         ...(site === "b" ? { masterStack: "lab/velero-ceph-dr/site-a" } : {}),
     };
 }

@@ -68,6 +68,23 @@ export interface RunOptions {
 
 export const DEFAULT_PROJECT = "velero-ceph-dr";
 
+/**
+ * A program's error also rejects promises inside Pulumi's Stack that nobody awaits. runMocked
+ * re-throws the error to its caller; these duplicates are ignored so that a caller outside mocha
+ * (the lab) can handle it instead of the process dying. Any other unhandled rejection still
+ * ends the process, as by default.
+ */
+const rethrownErrors = new WeakSet<object>();
+let rejectionGuardInstalled = false;
+function installRejectionGuard(): void {
+    if (rejectionGuardInstalled) return;
+    rejectionGuardInstalled = true;
+    process.on("unhandledRejection", (reason) => {
+        if (reason && typeof reason === "object" && rethrownErrors.has(reason)) return;
+        throw reason;
+    });
+}
+
 /** Unwraps Pulumi secret signatures, collecting the paths that were secret. */
 export function unwrapSecrets(value: any, path = "", secretPaths: string[] = []): any {
     if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -183,6 +200,7 @@ function configMap(opts: RunOptions): Record<string, string> {
  */
 export async function runMocked<T>(program: () => T | Promise<T>, opts: RunOptions): Promise<MockRun<T>> {
     const project = opts.project ?? DEFAULT_PROJECT;
+    installRejectionGuard();
     const resources: RecordedResource[] = [];
     const byName = new Map<string, RecordedResource>();
     const pendingOptions = new Map<string, RecordedOptions>();
@@ -242,6 +260,7 @@ export async function runMocked<T>(program: () => T | Promise<T>, opts: RunOptio
     try {
         await stackRun;
     } catch (e) {
+        if (e && typeof e === "object") rethrownErrors.add(e);
         // Tests of failures check what had been declared before the program threw.
         await new Promise((r) => setImmediate(r));
         throw Object.assign(e as Error, { recorded: resources });
