@@ -14,11 +14,13 @@ const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
 
 // The fake radosgw-admin. The "command" is the words before the first --flag ("period update",
 // "sync group create"). FAKE_STATE maps a command to a reply {out, err, code} or to a list of
-// replies used in turn (the last one repeats). Unknown commands print {} and succeed.
+// replies used in turn (the last one repeats). Unknown commands print {} and succeed. FAKE_TAG
+// (the peer site's fake) is logged before the arguments.
 const FAKE_ADMIN = `#!/usr/bin/env node
 const fs = require("fs");
 const argv = process.argv.slice(2);
-fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
+const tag = process.env.FAKE_TAG ? [process.env.FAKE_TAG] : [];
+fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify([...tag, ...argv]) + "\\n");
 let i = argv.findIndex((a) => a.startsWith("--"));
 if (i < 0) i = argv.length;
 const cmd = argv.slice(0, i).join(" ");
@@ -38,7 +40,8 @@ if (reply.err) process.stderr.write(reply.err === "ECHO_ARGS" ? "bad request: " 
 process.exit(reply.code || 0);
 `;
 const FAKE_RESTART = `#!/bin/sh
-echo '["RESTART"]' >>"$FAKE_LOG"
+if [ -n "$FAKE_TAG" ]; then tag="\\"$FAKE_TAG\\","; else tag=""; fi
+echo "[$tag\\"RESTART\\"]" >>"$FAKE_LOG"
 echo "restarted the gateway"
 `;
 
@@ -179,7 +182,7 @@ after(() => {
 
 let runNo = 0;
 // Async (not spawnSync): the fake gateway endpoint is served by this process's event loop.
-async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}): Promise<Run> {
+async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}, peerState?: State): Promise<Run> {
     const dir = path.join(tmp, `run${++runNo}`);
     fs.mkdirSync(dir);
     const log = path.join(dir, "calls.log");
@@ -196,6 +199,12 @@ async function run(args: string[], state: State = {}, env: Record<string, string
         RGW_POLL_INTERVAL: "0.05",
         ...KEYS,
     };
+    if (peerState) {
+        // The peer site's radosgw-admin: same fake, its own canned state, calls logged as "peer ...".
+        fs.writeFileSync(path.join(dir, "peer.json"), JSON.stringify(peerState));
+        fullEnv.RGW_PEER_ADMIN = `env FAKE_TAG=peer FAKE_STATE=${path.join(dir, "peer.json")} ${path.join(tmp, "radosgw-admin")}`;
+        fullEnv.RGW_PEER_RESTART = `env FAKE_TAG=peer ${path.join(tmp, "restart")}`;
+    }
     for (const [k, v] of Object.entries(env)) {
         if (v === undefined) delete fullEnv[k];
         else fullEnv[k] = v;
@@ -219,7 +228,7 @@ const cmdOf = (call: string[]) => {
     return (i < 0 ? call : call.slice(0, i)).join(" ");
 };
 const callsOf = (r: Run, cmd: string) => r.calls.filter((c) => cmdOf(c) === cmd);
-const MUTATING = /^(realm (create|pull|default)|zonegroup (create|modify)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
+const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
 const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
 
 function expectNoSecrets(r: Run) {
@@ -394,6 +403,45 @@ describe("rgw-multisite.sh", function () {
         });
     });
 
+    describe("ensure-realm and ensure-master-zone (the components' split of bootstrap-master)", () => {
+        it("ensure-realm creates realm and master zonegroup only: no zone, no commit, no restart; a re-run changes nothing", async () => {
+            const fresh = await run(["ensure-realm", "--realm", "dr", "--zonegroup", "global", "--endpoint", endpoint], {
+                "realm list": ENOENT("realms"),
+                "zonegroup list": ENOENT("zonegroups"),
+            });
+            expect(fresh.code, fresh.stderr).to.equal(0);
+            expect(mutations(fresh)).to.deep.equal(["realm create", "zonegroup create"]);
+            expect(callsOf(fresh, "zonegroup create")[0]).to.include.members(["--master", "--default", "--rgw-realm", "dr"]);
+            const again = await run(["ensure-realm", "--realm", "dr", "--zonegroup", "global", "--endpoint", endpoint], joinedState());
+            expect(again.code, again.stderr).to.equal(0);
+            expect(mutations(again)).to.deep.equal([]);
+        });
+
+        it("ensure-master-zone needs --system-uid and an existing realm", async () => {
+            const base = ["ensure-master-zone", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea", "--endpoint", endpoint];
+            expectUsageError(await run(base), "missing required flag --system-uid");
+            const noRealm = await run([...base, "--system-uid", "sync"], { "realm list": ENOENT("realms") });
+            expect(noRealm.code, noRealm.stderr).to.equal(1);
+            expect(noRealm.stderr).to.contain("run ensure-realm first");
+            expect(mutations(noRealm)).to.deep.equal([]);
+        });
+
+        it("ensure-master-zone creates the zone, system user, commits and restarts; never when another zone is master", async () => {
+            const base = ["ensure-master-zone", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea", "--endpoint", endpoint, "--system-uid", "sync"];
+            const r = await run(base, joinedState({
+                "zone list": ENOENT("zones"),
+                "metadata list user": { out: [] },
+                "period get": [{ out: period({ zones: [] }) }, { out: period({ zones: [] }) }, { out: period({ master: "zonea" }) }],
+            }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone create", "user create", "period update", "RESTART"]);
+            const other = await run(base, joinedState({ "period get": { out: period({ master: "zoneb" }) } }));
+            expect(other.code, other.stderr).to.equal(0);
+            expect(mutations(other)).to.deep.equal([]);
+            expect(other.stderr).to.contain("does not take the master role back");
+        });
+    });
+
     describe("join-secondary", () => {
         const fresh = (md: Reply[]): State => ({
             "realm list": ENOENT("realms"),
@@ -521,6 +569,36 @@ describe("rgw-multisite.sh", function () {
         });
     });
 
+    describe("promote with a reachable peer (--peer-zone/--peer-url, RGW_PEER_ADMIN)", () => {
+        const args = ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"];
+        it("fences the current master through the peer's admin, waits until caught up, then promotes", async () => {
+            const r = await run(
+                args,
+                joinedState({
+                    "sync status": { out: SYNC_B_CAUGHT_UP },
+                    "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+                }),
+                {},
+                { "period get": { out: period({ master: "zonea" }) } },
+            );
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "RESTART"]);
+            expect(callsOf(r, "peer zone modify")[0]).to.include.members(["--rgw-zone", "zonea", "--read-only=true"]);
+        });
+
+        it("learns the peer's newer period first (realm pull + period pull with keys): then no fence of a non-master", async () => {
+            const newer = { ...period({ id: "period-9", master: "zoneb" }), realm_epoch: 9 };
+            const r = await run(args.map((a) => (a === "zoneb" ? "zonea" : a === "zonea" ? "zoneb" : a)), joinedState({
+                "period get": [{ out: period({ master: "zonea" }) }, { out: newer }],
+            }), {}, { "period get": { out: newer } });
+            // Local view was "zonea is master" (stale); after the pull zoneb is, so zonea is promoted with a preflight.
+            expect(mutations(r).slice(0, 2)).to.deep.equal(["realm pull", "period pull"]);
+            expect(callsOf(r, "realm pull")[0]).to.include.members(["--url", "http://zonea.example:8080", "--access-key", KEYS.RGW_SYSTEM_ACCESS_KEY]);
+            expect(r.stderr).to.contain("has a newer period");
+            expectNoSecrets(r);
+        });
+    });
+
     describe("demote and fence", () => {
         const demote = ["demote", "--zone", "zonea", "--master-url", "http://zoneb.example:8080"];
         const pulled = (readOnly: string[]) =>
@@ -640,6 +718,17 @@ describe("rgw-multisite.sh", function () {
             const r = await run(zoneScope, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo([]) }));
             expect(r.code, r.stderr).to.equal(1);
             expect(r.stderr).to.contain("does not list zone zonea as a sync source");
+        });
+
+        it("without --peer-zone checks every other zone, and exits 0 while there is none", async () => {
+            const args = ["sync-scope", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zonea"];
+            const alone = await run(args, joinedState({ "period get": { out: period({ master: "zonea", zones: ["zonea"] }) } }));
+            expect(alone.code, alone.stderr).to.equal(0);
+            expect(alone.stderr).to.contain("has not joined zonegroup global yet");
+            expect(callsOf(alone, "sync info")).to.deep.equal([]);
+            const two = await run(args, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo(["zoneb"]), "bucket sync status": { out: bucketSyncStatus.replace(ID.a, ID.b).replace("(zonea)", "(zoneb)") } }));
+            expect(two.code, two.stderr).to.equal(0);
+            expect(two.stderr).to.contain("syncs from zoneb");
         });
 
         it("zone scope exits 0 without checks when the peer has not joined", async () => {
