@@ -9,7 +9,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { MockRun } from "../../test/harness/mocks";
 import { asStackReference, Log, recordStack, replay, sh } from "./replay";
 import {
-    WrittenObject, createBucket, firstSuccessfulWrite, listKeys, missingOrDifferent, s3Client,
+    WrittenObject, createBucket, firstSuccessfulWrite, listKeys, s3Client,
     waitForObjects, writeObjects, writeVeleroBackup,
 } from "./s3";
 
@@ -139,12 +139,6 @@ export class Recorder {
     }
 }
 
-/** Runs a rgw-multisite.sh subcommand for a site, with that site's transport and extra env. */
-async function script(transport: Record<string, string>, args: string, env: Record<string, string>, log: Log) {
-    log(`  $ scripts/rgw-multisite.sh ${args}`);
-    return sh(`scripts/rgw-multisite.sh ${args}`, { ...transport, ...env }, log);
-}
-
 interface Deployed {
     siteA: MockRun<unknown>;
     siteB: MockRun<unknown>;
@@ -170,17 +164,18 @@ async function deploy(s: LabSettings, scope: Scope, r: Recorder): Promise<Deploy
     return { siteA, siteB, transports, clients: { a: client("a"), b: client("b") }, bucket: out(siteA, "bucket") };
 }
 
-function systemEnv(d: Deployed): Record<string, string> {
-    return { RGW_SYSTEM_ACCESS_KEY: out(d.siteA, "systemAccessKey"), RGW_SYSTEM_SECRET_KEY: out(d.siteA, "systemSecretKey") };
-}
-
 async function periodOf(s: LabSettings, site: Site): Promise<{ id: string; epoch: number; master: string }> {
     const p = JSON.parse(await cephLab(s, `admin ${site} period get`));
     return { id: p.id, epoch: p.epoch, master: p.master_zone };
 }
 
+/** A zone's id, from the period map as `site`'s cluster knows it (zone objects are per cluster). */
 async function zoneIdByName(s: LabSettings, site: Site, zone: string): Promise<string> {
-    return JSON.parse(await cephLab(s, `admin ${site} zone get --rgw-zone ${zone}`)).id;
+    const p = JSON.parse(await cephLab(s, `admin ${site} period get`));
+    for (const zg of p.period_map?.zonegroups ?? []) {
+        for (const z of zg.zones ?? []) if (z.name === zone) return z.id;
+    }
+    throw new Error(`zone ${zone} is not in the period that site ${site} holds`);
 }
 
 /** The Velero user reaches zone B by metadata sync, not by any step of site-b. */
@@ -246,51 +241,106 @@ async function checkRerun(s: LabSettings, d: Deployed, r: Recorder, scope: Scope
         `a ${before.a.id}@${before.a.epoch} -> ${after.a.id}@${after.a.epoch}; b ${before.b.id}@${before.b.epoch} -> ${after.b.id}@${after.b.epoch}`);
 }
 
-/**
- * Site A lost: its gateway stops; B is promoted (forced: A is unreachable); writes go to B; A
- * returns and is demoted; then the roles go back. Every object counted before each switch must be
- * on both zones at the end.
- */
-async function checkFailoverRoundTrip(s: LabSettings, d: Deployed, r: Recorder, before: WrittenObject[]): Promise<void> {
-    const sys = systemEnv(d);
-    const zgFlag = `--zonegroup ${s.zonegroup}`;
-    await cephLab(s, "rgw-stop a", r.log);
-    const promoteStart = Date.now();
-    await r.time("failover.promoteB", "site A lost: promote zone B (forced)", () =>
-        script(d.transports.b, `promote --zone ${s.zoneB} ${zgFlag} --force`, sys, r.log));
-    await firstSuccessfulWrite(d.clients.b, d.bucket, "failover/probe-b", 120_000);
-    r.timingsMs["failover.toFirstWriteOnB"] = Date.now() - promoteStart;
-    const zoneBId = await zoneIdByName(s, "b", s.zoneB);
-    r.check("zone B is the metadata master after promotion", (await periodOf(s, "b")).master === zoneBId, `master ${zoneBId}`);
-    const writtenOnB = await writeObjects(d.clients.b, d.bucket, "written-on-b", 50);
-
-    await r.time("failover.returnA", "site A returns: start its gateway, demote it to secondary", async () => {
-        await cephLab(s, "rgw-start a", r.log);
-        await script(d.transports.a, `demote --zone ${s.zoneA} --master-url ${endpoint(s, "b")}`, sys, r.log);
+/** Records the failover program with lab settings against the recorded region stacks. */
+async function applyFailover(d: Deployed, r: Recorder, settings: Record<string, unknown>): Promise<MockRun<unknown>> {
+    const run = await recordStack("failover", {
+        siteAStack: "lab/velero-ceph-dr/site-a",
+        siteBStack: "lab/velero-ceph-dr/site-b",
+        ...settings,
+    }, {
+        "lab/velero-ceph-dr/site-a": asStackReference(d.siteA),
+        "lab/velero-ceph-dr/site-b": asStackReference(d.siteB),
     });
-    const toA = await waitForObjects(d.clients.a, d.bucket, writtenOnB, 180_000);
-    r.timingsMs["failover.catchUpOnA"] = toA.ms;
-    r.check("writes made on B while A was lost reach A after it returns", toA.missing.length === 0, `lag ${toA.ms} ms, missing ${toA.missing.length} of ${writtenOnB.length}`);
+    await replay(run, r.log);
+    return run;
+}
+
+async function masterIs(s: LabSettings, site: Site, askSite: Site = site): Promise<boolean> {
+    return (await periodOf(s, askSite)).master === (await zoneIdByName(s, askSite, zoneOf(s, site)));
+}
+
+/** Objects written so far; every one must be on both zones at the end. */
+class Ledger {
+    readonly objects: WrittenObject[] = [];
+    add(list: WrittenObject[]): WrittenObject[] {
+        this.objects.push(...list);
+        return list;
+    }
+}
+
+async function expectEverywhere(s: LabSettings, d: Deployed, r: Recorder, ledger: Ledger, when: string, timeoutMs = 180_000): Promise<void> {
+    const onA = await waitForObjects(d.clients.a, d.bucket, ledger.objects, timeoutMs);
+    const onB = await waitForObjects(d.clients.b, d.bucket, ledger.objects, timeoutMs);
+    r.check(`no object lost ${when}: every object counted so far is on both zones`, onA.missing.length === 0 && onB.missing.length === 0,
+        `${ledger.objects.length} objects; missing on A ${onA.missing.length}, on B ${onB.missing.length}`);
+}
+
+/**
+ * The failover program's own commands, replayed: the initial roles, a drill (both sites up, A to
+ * B and back), then site A lost (gateway stopped, failover with A unreachable, writes on B), A's
+ * return as a secondary, and the failback. Objects are counted before each switch.
+ */
+async function checkFailoverProgram(s: LabSettings, d: Deployed, r: Recorder, backup: WrittenObject[]): Promise<void> {
+    const ledger = new Ledger();
+    ledger.add(backup);
+
+    await r.time("failover.initialRoles", "failover stack: activeSite site-a (initial roles, nothing to change)", async () => {
+        const before = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+        await applyFailover(d, r, { activeSite: "site-a" });
+        const after = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+        r.check("failover stack with unchanged roles changes no period", JSON.stringify(before) === JSON.stringify(after),
+            `a@${before.a.epoch}->${after.a.epoch}, b@${before.b.epoch}->${after.b.epoch}`);
+    });
+
+    // Drill: both sites up.
+    ledger.add(await writeObjects(d.clients.a, d.bucket, "drill/before-switch", 50));
+    const drillStart = Date.now();
+    await r.time("drill.switch", "drill: activeSite site-b with both sites up", () => applyFailover(d, r, { activeSite: "site-b" }));
+    ledger.add([await firstSuccessfulWrite(d.clients.b, d.bucket, "drill/first-write-on-b", 120_000)]);
+    r.timingsMs["drill.toFirstWriteOnB"] = Date.now() - drillStart;
+    const ready = await waitForObjects(d.clients.b, d.bucket, backup, 120_000);
+    r.timingsMs["drill.toRestoreReady"] = Date.now() - drillStart;
+    r.check("drill: the newest backup is complete on zone B (restore ready)", ready.missing.length === 0, `missing ${ready.missing.length}`);
+    r.check("drill: zone B is the metadata master, as both zones agree", (await masterIs(s, "b")) && (await masterIs(s, "b", "a")), "period master on a and b");
+    ledger.add(await writeObjects(d.clients.b, d.bucket, "drill/written-on-b", 50));
+    await expectEverywhere(s, d, r, ledger, "after the drill");
+    await r.time("drill.switchBack", "drill: activeSite site-a again", () => applyFailover(d, r, { activeSite: "site-a" }));
+    r.check("drill: zone A is the metadata master again", (await masterIs(s, "a")) && (await masterIs(s, "a", "b")), "period master on a and b");
+
+    // Site A lost.
+    ledger.add(await writeObjects(d.clients.a, d.bucket, "lost/before-loss", 50));
+    await waitForObjects(d.clients.b, d.bucket, ledger.objects, 120_000);
+    await cephLab(s, "rgw-stop a", r.log);
+    const lossStart = Date.now();
+    await r.time("lostSite.failover", "site A lost: activeSite site-b, unreachableSites [site-a], forcePromotion",
+        () => applyFailover(d, r, { activeSite: "site-b", unreachableSites: ["site-a"], forcePromotion: "true" }));
+    ledger.add([await firstSuccessfulWrite(d.clients.b, d.bucket, "lost/first-write-on-b", 120_000)]);
+    r.timingsMs["lostSite.toFirstWriteOnB"] = Date.now() - lossStart;
+    r.check("lost site: zone B is the metadata master without reaching A", await masterIs(s, "b"), "period master on b");
+    ledger.add(await writeObjects(d.clients.b, d.bucket, "lost/written-on-b", 50));
+
+    await r.time("lostSite.return", "site A returns: unreachableSites [], activeSite site-b (A rejoins as secondary)", async () => {
+        await cephLab(s, "rgw-start a", r.log);
+        await applyFailover(d, r, { activeSite: "site-b" });
+    });
+    r.check("returned site A follows B's period (B is master on both)", (await masterIs(s, "b", "a")) && (await masterIs(s, "b")), "period master on a and b");
+    await expectEverywhere(s, d, r, ledger, "after site A returned");
 
     const failbackStart = Date.now();
-    await r.time("failback.promoteA", "fail back: promote zone A (preflight, not forced)", async () => {
-        await script(d.transports.a, "wait-caught-up", sys, r.log);
-        await script(d.transports.a, `promote --zone ${s.zoneA} ${zgFlag}`, sys, r.log);
-        await script(d.transports.b, `demote --zone ${s.zoneB} --master-url ${endpoint(s, "a")}`, sys, r.log);
-    });
-    await firstSuccessfulWrite(d.clients.a, d.bucket, "failback/probe-a", 120_000);
+    await r.time("failback.switch", "fail back: activeSite site-a (waits for catch-up, fences B, promotes A)",
+        () => applyFailover(d, r, { activeSite: "site-a" }));
+    ledger.add([await firstSuccessfulWrite(d.clients.a, d.bucket, "failback/first-write-on-a", 120_000)]);
     r.timingsMs["failback.toFirstWriteOnA"] = Date.now() - failbackStart;
-    const zoneAId = await zoneIdByName(s, "a", s.zoneA);
-    r.check("zone A is the metadata master again after failback", (await periodOf(s, "a")).master === zoneAId, `master ${zoneAId}`);
+    r.check("failback: zone A is the metadata master on both zones", (await masterIs(s, "a")) && (await masterIs(s, "a", "b")), "period master on a and b");
+    ledger.add(await writeObjects(d.clients.a, d.bucket, "failback/written-on-a", 50));
+    ledger.add(await writeObjects(d.clients.b, d.bucket, "failback/written-on-b", 20));
+    await expectEverywhere(s, d, r, ledger, "after failback (both directions replicate)");
 
-    const writtenOnA = await writeObjects(d.clients.a, d.bucket, "written-on-a-after-failback", 50);
-    const toB = await waitForObjects(d.clients.b, d.bucket, writtenOnA, 180_000);
-    r.check("after failback, writes on A replicate to B again", toB.missing.length === 0, `lag ${toB.ms} ms, missing ${toB.missing.length}`);
-    const all = [...before, ...writtenOnB, ...writtenOnA];
-    const lostA = await missingOrDifferent(d.clients.a, d.bucket, all);
-    const lostB = await missingOrDifferent(d.clients.b, d.bucket, all);
-    r.check("no object lost: every object counted before each switch is on both zones", lostA.length === 0 && lostB.length === 0,
-        `${all.length} objects; missing on A ${lostA.length}, on B ${lostB.length}`);
+    const before = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+    await r.time("failover.rerun", "failover stack re-run with unchanged activeSite", () => applyFailover(d, r, { activeSite: "site-a" }));
+    const after = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
+    r.check("failover re-run with unchanged activeSite changes no period", JSON.stringify(before) === JSON.stringify(after),
+        `a@${before.a.epoch}->${after.a.epoch}, b@${before.b.epoch}->${after.b.epoch}`);
 }
 
 async function scenario(s: LabSettings, scope: Scope, r: Recorder): Promise<void> {
@@ -305,7 +355,7 @@ async function scenario(s: LabSettings, scope: Scope, r: Recorder): Promise<void
     const backup = await checkBackupReplicates(d, r, scope, `lab-${scope}-1`);
     await checkOtherBucket(d, r, scope);
     await checkRerun(s, d, r, scope);
-    if (scope === "zone") await checkFailoverRoundTrip(s, d, r, backup);
+    if (scope === "zone") await checkFailoverProgram(s, d, r, backup);
 }
 
 export async function runLab(opts: { scopes: Scope[]; keep: boolean; log: Log; settings?: LabSettings }): Promise<LabReport> {

@@ -124,13 +124,14 @@ export async function createBucket(client: S3Client, bucket: string): Promise<vo
     }
 }
 
-/** Retries an S3 write until it succeeds (e.g. right after a gateway restart); returns ms to success. */
-export async function firstSuccessfulWrite(client: S3Client, bucket: string, key: string, timeoutMs: number): Promise<number> {
+/** Retries a small S3 write until it succeeds (e.g. right after a gateway restart); returns the object. */
+export async function firstSuccessfulWrite(client: S3Client, bucket: string, key: string, timeoutMs: number): Promise<WrittenObject> {
     const started = Date.now();
+    const body = Buffer.from(`probe ${key} ${started}`);
     for (;;) {
         try {
-            await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from("probe") }));
-            return Date.now() - started;
+            await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+            return { key, sha256: sha256(body), bytes: body.length };
         } catch (e) {
             if (Date.now() - started > timeoutMs) throw new Error(`no successful write to ${bucket}/${key} within ${timeoutMs} ms: ${(e as Error).message}`);
             await new Promise((r) => setTimeout(r, 250));
