@@ -689,6 +689,9 @@ describe("rgw-multisite.sh", function () {
             expect(s.metadataSync).to.include({ state: "master", caughtUp: true });
             // "caught up" with init and 0/0 shards is not caught up.
             expect(s.dataSync.zoneb).to.include({ state: "init", caughtUp: false, shards: 0 });
+            // Nor is "syncing" with 0/0 shards.
+            const zero = await run(["status"], joinedState({ "sync status": { out: SYNC_A_INIT.replace("  init\n", "  syncing\n") } }));
+            expect(JSON.parse(zero.stdout).dataSync.zoneb).to.include({ state: "syncing", caughtUp: false, shards: 0 });
         });
 
         it("wait-caught-up does not trust 'caught up' with init and 0/0 shards (exit 4), and returns once really caught up", async () => {
