@@ -284,36 +284,6 @@ let bin: string;
 let server: http.Server;
 let endpoint: string;
 
-before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "failover-test-"));
-    bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    const fakeJs = path.join(tmp, "fake.js");
-    fs.writeFileSync(fakeJs, FAKE_JS);
-    const wrapper = (name: string, env: string) =>
-        fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${env} exec node '${fakeJs}' "$@"\n`, { mode: 0o755 });
-    wrapper("pulumi", "FAKE_TOOL=pulumi");
-    wrapper("kubectl", "FAKE_TOOL=kubectl");
-    wrapper("velero", "FAKE_TOOL=velero");
-    wrapper("rgw-admin-a", "FAKE_TOOL=radosgw-admin FAKE_SITE=site-a");
-    wrapper("rgw-admin-b", "FAKE_TOOL=radosgw-admin FAKE_SITE=site-b");
-    wrapper("restart-a", "FAKE_TOOL=restart FAKE_SITE=site-a");
-    wrapper("restart-b", "FAKE_TOOL=restart FAKE_SITE=site-b");
-    fs.writeFileSync(path.join(bin, "rgw-multisite.sh"), `#!/usr/bin/env bash
-FAKE_TOOL=rgw-multisite.sh node '${fakeJs}' "$@" || exit $?
-[[ "\${1:-}" == backup-objects ]] && exit 0
-exec '${REAL_RGW}' "$@"
-`, { mode: 0o755 });
-    server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(() => {
-    server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-});
-
 interface Call {
     tool: string;
     site?: Site;
@@ -407,6 +377,38 @@ const RESTORE = ["restore", "--site", "site-b", "--namespace", "velero", "--kube
 
 describe("failover.sh", function () {
     this.timeout(60000);
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "failover-test-"));
+        bin = path.join(tmp, "bin");
+        fs.mkdirSync(bin);
+        const fakeJs = path.join(tmp, "fake.js");
+        fs.writeFileSync(fakeJs, FAKE_JS);
+        const wrapper = (name: string, env: string) =>
+            fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${env} exec node '${fakeJs}' "$@"\n`, { mode: 0o755 });
+        wrapper("pulumi", "FAKE_TOOL=pulumi");
+        wrapper("kubectl", "FAKE_TOOL=kubectl");
+        wrapper("velero", "FAKE_TOOL=velero");
+        wrapper("rgw-admin-a", "FAKE_TOOL=radosgw-admin FAKE_SITE=site-a");
+        wrapper("rgw-admin-b", "FAKE_TOOL=radosgw-admin FAKE_SITE=site-b");
+        wrapper("restart-a", "FAKE_TOOL=restart FAKE_SITE=site-a");
+        wrapper("restart-b", "FAKE_TOOL=restart FAKE_SITE=site-b");
+        fs.writeFileSync(path.join(bin, "rgw-multisite.sh"), [
+            "#!/usr/bin/env bash",
+            `FAKE_TOOL=rgw-multisite.sh node '${fakeJs}' "$@" || exit $?`,
+            `[[ "\${1:-}" == backup-objects ]] && exit 0`,
+            `exec '${REAL_RGW}' "$@"`,
+            "",
+        ].join("\n"), { mode: 0o755 });
+        server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+
+    after(() => {
+        server.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+    });
 
     describe("preflight", () => {
         it("says GO when zone B is caught up and the newest complete backup's objects are all on it; changes nothing", async () => {
