@@ -1125,6 +1125,19 @@ verify_zone_source() {
   fi
 }
 
+# peer_bucket_flag PREFIX BUCKET: "disabled" when the bucket instance known to the zone behind
+# PREFIX carries BUCKET_DATASYNC_DISABLED (flags & 8). With a bucket sync policy, Pacific's
+# `bucket sync status` never says "Sync is disabled" after `bucket sync disable` (verified): the
+# instance flags are what metadata sync carries over.
+peer_bucket_flag() {
+  local prefix="$1" bucket="$2" id
+  rgw_with "$prefix" metadata get "bucket:$bucket" || return 0
+  id=$(printf '%s' "$RGW_OUT" | js 'return ((json().data || {}).bucket || {}).bucket_id || "";') || return 0
+  [[ -n "$id" ]] || return 0
+  rgw_with "$prefix" metadata get "bucket.instance:$bucket:$id" || return 0
+  printf '%s' "$RGW_OUT" | js 'const f = ((json().data || {}).bucket_info || {}).flags || 0; return f & 8 ? "disabled" : "enabled";'
+}
+
 # repair_bucket BUCKET PEERS...: objects written before the policy existed are not backfilled, and
 # `bucket sync run` does not repair them; disable, let the peers see it, enable (on the master) does.
 repair_bucket() {
@@ -1138,9 +1151,8 @@ repair_bucket() {
     peer_admin=(${RGW_PEER_ADMIN})
     for p in "$@"; do
       step "repair: waiting until zone $p sees sync of $bucket disabled"
-      until rgw_with peer_admin bucket sync status --rgw-zone "$p" --bucket "$bucket" &&
-        grep -q 'Sync is disabled for bucket' <<<"$RGW_OUT"; do
-        ((SECONDS < deadline)) || timed_out "zone $p does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s"
+      until [[ $(peer_bucket_flag peer_admin "$bucket") == disabled ]]; do
+        ((SECONDS < deadline)) || timed_out "zone $p does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s (sync stays disabled: re-run --repair)"
         sleep "$POLL_INTERVAL"
       done
     done
