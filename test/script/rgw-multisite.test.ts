@@ -166,20 +166,6 @@ let tmp: string;
 let server: http.Server;
 let endpoint: string;
 
-before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rgw-multisite-test-"));
-    fs.writeFileSync(path.join(tmp, "radosgw-admin"), FAKE_ADMIN, { mode: 0o755 });
-    fs.writeFileSync(path.join(tmp, "restart"), FAKE_RESTART, { mode: 0o755 });
-    server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(() => {
-    server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-});
-
 let runNo = 0;
 // Async (not spawnSync): the fake gateway endpoint is served by this process's event loop.
 async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}, peerState?: State): Promise<Run> {
@@ -269,6 +255,20 @@ const JOIN = ["join-secondary", "--realm", "dr", "--zonegroup", "global", "--zon
 
 describe("rgw-multisite.sh", function () {
     this.timeout(60000);
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rgw-multisite-test-"));
+        fs.writeFileSync(path.join(tmp, "radosgw-admin"), FAKE_ADMIN, { mode: 0o755 });
+        fs.writeFileSync(path.join(tmp, "restart"), FAKE_RESTART, { mode: 0o755 });
+        server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+
+    after(() => {
+        server.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+    });
 
     describe("arguments", () => {
         it("rejects a missing or unknown subcommand with exit 2", async () => {
