@@ -4,6 +4,12 @@ set -euo pipefail
 
 missing=()
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# The lab (test/lab) runs two Ceph 16.2 clusters; scripts/lab/ceph-lab.sh would install these too.
+command -v ceph-mon >/dev/null 2>&1 || missing+=(ceph-mon)
+command -v ceph-osd >/dev/null 2>&1 || missing+=(ceph-osd)
+command -v radosgw >/dev/null 2>&1 || missing+=(radosgw)
+command -v radosgw-admin >/dev/null 2>&1 || missing+=(ceph-common)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 
 # promtool for the alert rule tests: extracted from Debian's prometheus package, service not installed.
 bash "$(dirname "$0")/install-promtool.sh"
