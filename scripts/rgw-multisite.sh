@@ -14,11 +14,13 @@
 #   rgw-multisite.sh promote          --zone Z --zonegroup G [--force]
 #   rgw-multisite.sh demote           --zone Z --master-url URL [--read-only]
 #   rgw-multisite.sh fence            --zone Z
+#   rgw-multisite.sh backup-objects   --bucket B --backup NAME [--zone LOCAL]   (read-only)
 #
 # Environment: RGW_ADMIN (radosgw-admin command prefix, word-split; default radosgw-admin),
 # RGW_RESTART (gateway restart command, word-split), RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY,
 # RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY (secrets: environment only, never printed),
-# RGW_WAIT_TIMEOUT (s, default 300), RGW_POLL_INTERVAL (s, default 2), RGW_PEER_ADMIN (optional:
+# RGW_WAIT_TIMEOUT (s, default 300), RGW_POLL_INTERVAL (s, default 2), RGW_LIST_PAGE (objects per
+# `bucket list` call, default 1000), RGW_PEER_ADMIN (optional:
 # the peer site's radosgw-admin prefix, only used by `sync-scope --repair` to see the peer's view).
 # Exit codes: 0 ok/no change, 2 bad arguments, 3 refused by a preflight, 4 timed out, 1 anything else.
 # Progress goes to stderr ("==> ..."); machine output (status JSON) to stdout.
@@ -1173,6 +1175,59 @@ cmd_status() {
   printf '\n'
 }
 
+# backup-objects --bucket B --backup NAME [--zone LOCAL]: read-only. The objects of one Velero
+# backup (`backups/NAME/`) as this zone has them, and the bucket's sync state per source zone (the
+# kopia data under `kopia/` is covered by "caught up", not listed). failover.sh compares two
+# zones' answers before a restore: `velero-backup.json` can replicate before the tarball.
+cmd_backup_objects() {
+  parse_flags "bucket backup zone" "" "$@"
+  require_flags bucket backup
+  check_bucket bucket
+  check_name zone
+  [[ "$(opt backup)" =~ ^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$ ]] ||
+    usage_error "--backup must be a Velero backup name (lowercase letters, digits, '-', '.'); got an invalid value"
+  local bucket prefix marker page=${RGW_LIST_PAGE:-1000} count zone_args=()
+  bucket=$(opt bucket)
+  prefix="backups/$(opt backup)/"
+  has_opt zone && zone_args=(--rgw-zone "$(opt zone)")
+  : >"$WORK/objects.jsonl"
+  # Pacific's `bucket list` ignores --prefix: page by --marker (exclusive, names sorted) from the
+  # prefix itself, keep names under it, stop at the first page that goes past it.
+  marker=$prefix
+  while :; do
+    rgw_must bucket list --bucket "$bucket" --max-entries "$page" --marker "$marker" "${zone_args[@]}"
+    count=$(js '
+      const l = json();
+      const mine = l.filter((e) => e.name.startsWith(args[1]));
+      if (mine.length) fs.appendFileSync(args[0], mine.map((e) => JSON.stringify({ name: e.name, size: e.meta.size, etag: e.meta.etag, mtime: e.meta.mtime })).join("\n") + "\n");
+      const more = l.length === Number(args[2]) && l[l.length - 1].name.startsWith(args[1]);
+      return (more ? "more " : "done ") + (l.length ? l[l.length - 1].name : "");' "$WORK/objects.jsonl" "$prefix" "$page" <<<"$RGW_OUT")
+    [[ "$count" == more* ]] || break
+    marker=${count#more }
+  done
+  # `bucket sync status` is text only on Pacific: one block per source zone.
+  rgw_must bucket sync status --bucket "$bucket" "${zone_args[@]}"
+  js '
+    const objects = file(args[0]).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const text = file(args[1]);
+    const zone = (text.match(/^\s*zone \S+ \((.*)\)$/m) || [])[1] || "";
+    const bucketSync = {};
+    for (const block of text.split(/^\s*source zone /m).slice(1)) {
+      const name = (block.match(/^\S+ \((.*)\)/) || [])[1] || block.split(/\s/)[0];
+      const behind = (block.match(/behind shards: \[([^\]]*)\]/) || [])[1];
+      const error = /ERROR|failed/.test(block) ? block.split("\n").find((l) => /ERROR|failed/.test(l)).trim() : undefined;
+      bucketSync[name] = {
+        caughtUp: /bucket is caught up with source/.test(block),
+        state: /Sync is disabled/.test(block) ? "disabled" : /full sync: 0\//.test(block) ? "incremental" : "full",
+        behindShards: behind ? behind.split(",").map((x) => Number(x.trim())).filter((n) => !Number.isNaN(n)) : [],
+        ...(error ? { error } : {}),
+      };
+    }
+    return { zone, bucket: args[2], backup: args[3], prefix: args[4], objects, bucketSync };
+  ' "$WORK/objects.jsonl" <(printf '%s' "$RGW_OUT") "$bucket" "$(opt backup)" "$prefix" </dev/null
+  printf '\n'
+}
+
 cmd_wait_caught_up() {
   parse_flags "zone timeout" "" "$@"
   check_name zone
@@ -1404,7 +1459,7 @@ main() {
   # would swallow it.
   exec </dev/null
   SUBCOMMAND="${1:-}"
-  [[ -n "$SUBCOMMAND" ]] || usage_error "missing subcommand (bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+  [[ -n "$SUBCOMMAND" ]] || usage_error "missing subcommand (bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence backup-objects)"
   shift
   load_settings
   case "$SUBCOMMAND" in
@@ -1418,6 +1473,7 @@ main() {
   promote) cmd_promote "$@" ;;
   demote) cmd_demote "$@" ;;
   fence) cmd_fence "$@" ;;
+  backup-objects) cmd_backup_objects "$@" ;;
   -h | --help | help)
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
     exit 0
@@ -1425,7 +1481,7 @@ main() {
   *)
     local s="$SUBCOMMAND"
     SUBCOMMAND=""
-    usage_error "unknown subcommand '$s' (allowed: bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence)"
+    usage_error "unknown subcommand '$s' (allowed: bootstrap-master ensure-realm ensure-master-zone join-secondary ensure-user sync-scope status wait-caught-up promote demote fence backup-objects)"
     ;;
   esac
 }
