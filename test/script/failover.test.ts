@@ -6,8 +6,8 @@
 //   zone's period (zone modify + period update --commit change the master and read-only flags), with
 //   sync status text as Ceph 16.2 prints it; the real scripts/rgw-multisite.sh runs on top of it;
 // - a wrapper for scripts/rgw-multisite.sh (RGW_MULTISITE) that records each call with its site and
-//   answers `backup-objects` (not in rgw-multisite.sh yet: specified in the report of issue 5) from
-//   the state, passing every other subcommand to the real script;
+//   answers `backup-objects` from the state in the shape the real subcommand prints (that one is
+//   tested in backup-objects.test.ts and on the lab), passing every other subcommand to the script;
 // - the real scripts/velero-role.sh runs on the fake kubectl;
 // - a tiny HTTP server stands in for the gateways (promote waits until they answer).
 import { expect } from "chai";
