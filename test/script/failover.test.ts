@@ -17,13 +17,14 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { CEPH_IDS, SYNC_A_MASTER, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SCRIPT = path.join(ROOT, "scripts/failover.sh");
 const REAL_RGW = path.join(ROOT, "scripts/rgw-multisite.sh");
 
 type Site = "site-a" | "site-b";
-const ID = { realm: "a900410c-realm", zg: "9970e673-zonegroup", zonea: "32d98fe3-zonea", zoneb: "85c91c23-zoneb" } as const;
+const ID = CEPH_IDS;
 
 // ---------------------------------------------------------------------------------------------
 // The fakes (one node program; the tool is chosen by FAKE_TOOL)
@@ -158,50 +159,9 @@ process.exit(9);
 `.replace("const fs", `const ID = ${JSON.stringify(ID)};\nconst fs`);
 
 // ---------------------------------------------------------------------------------------------
-// Canned sync status text (Ceph 16.2.15, trimmed; as in test/script/rgw-multisite.test.ts)
+// Canned sync status text: test/script/cephSyncText.ts
 // ---------------------------------------------------------------------------------------------
 
-const header = (zone: "zonea" | "zoneb") => `          realm ${ID.realm} (dr)
-      zonegroup ${ID.zg} (global)
-           zone ${ID[zone]} (${zone})
-`;
-const SYNC_B_CAUGHT_UP = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                incremental sync: 64/64 shards
-                metadata is caught up with master
-      data sync source: ${ID.zonea} (zonea)
-                        syncing
-                        full sync: 0/128 shards
-                        incremental sync: 128/128 shards
-                        data is caught up with source
-`;
-const SYNC_B_BEHIND = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                incremental sync: 64/64 shards
-                metadata is behind on 2 shards
-                behind shards: [7,19]
-                oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [7]
-      data sync source: ${ID.zonea} (zonea)
-                        syncing
-                        full sync: 0/128 shards
-                        incremental sync: 128/128 shards
-                        data is behind on 2 shards
-                        behind shards: [115,119]
-                        oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [115]
-`;
-const SYNC_B_MASTER_DOWN = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                failed to fetch master sync status: (5) Input/output error
-      data sync source: ${ID.zonea} (zonea)
-                        failed to retrieve sync info: (5) Input/output error
-`;
-const SYNC_A_MASTER = `${header("zonea")}  metadata sync no sync (zone is master)
-      data sync source: ${ID.zoneb} (zoneb)
-                        syncing
-                        full sync: 0/128 shards
-                        incremental sync: 128/128 shards
-                        data is caught up with source
-`;
 
 // ---------------------------------------------------------------------------------------------
 // State: two zones, two clusters, a few backups

@@ -9,6 +9,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { CEPH_IDS, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
 
@@ -66,7 +67,7 @@ const SECRETS = [KEYS.RGW_SYSTEM_SECRET_KEY, KEYS.RGW_USER_SECRET_KEY];
 // Canned radosgw-admin output
 // ---------------------------------------------------------------------------------------------
 
-const ID = { realm: "a900410c-realm", zg: "9970e673-zonegroup", a: "32d98fe3-zonea", b: "85c91c23-zoneb" };
+const ID = { realm: CEPH_IDS.realm, zg: CEPH_IDS.zg, a: CEPH_IDS.zonea, b: CEPH_IDS.zoneb };
 const ENOENT = (what: string): Reply => ({ err: `failed to list ${what}: (2) No such file or directory\n`, code: 2 });
 
 function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[] }): object {
@@ -100,49 +101,6 @@ function period(opts: { id?: string; master?: string; zones?: string[]; readOnly
         realm_epoch: 2,
     };
 }
-
-const header = (zone: "zonea" | "zoneb") => `          realm ${ID.realm} (dr)
-      zonegroup ${ID.zg} (global)
-           zone ${zone === "zonea" ? ID.a : ID.b} (${zone})
-`;
-const SYNC_B_CAUGHT_UP = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                incremental sync: 64/64 shards
-                metadata is caught up with master
-      data sync source: ${ID.a} (zonea)
-                        syncing
-                        full sync: 0/128 shards
-                        incremental sync: 128/128 shards
-                        data is caught up with source
-`;
-const SYNC_B_BEHIND = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                incremental sync: 64/64 shards
-                metadata is behind on 2 shards
-                behind shards: [7,19]
-                oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [7]
-      data sync source: ${ID.a} (zonea)
-                        syncing
-                        full sync: 0/128 shards
-                        incremental sync: 128/128 shards
-                        data is behind on 2 shards
-                        behind shards: [115,119]
-                        oldest incremental change not applied: 2026-11-24T10:03:47.809898+0000 [115]
-`;
-// The trap: a zone whose sync never started says "caught up" with state init and 0/0 shards.
-const SYNC_A_INIT = `${header("zonea")}  metadata sync no sync (zone is master)
-      data sync source: ${ID.b} (zoneb)
-                        init
-                        full sync: 0/0 shards
-                        incremental sync: 0/0 shards
-                        data is caught up with source
-`;
-const SYNC_B_MASTER_DOWN = `${header("zoneb")}  metadata sync syncing
-                full sync: 0/64 shards
-                failed to fetch master sync status: (5) Input/output error
-      data sync source: ${ID.a} (zonea)
-                        failed to retrieve sync info: (5) Input/output error
-`;
 
 const mdSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards, period: "period-1", realm_epoch: 2 }, markers: [] } } });
 const dataSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards }, markers: [] } } });
@@ -708,7 +666,7 @@ describe("rgw-multisite.sh", function () {
     describe("sync-scope", () => {
         const zoneScope = ["sync-scope", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zoneb", "--peer-zone", "zonea"];
         const syncInfo = (sources: string[]) => ({ out: { sources: sources.map((z) => ({ id: "all", source: { zone: z, bucket: "velero-backups:x" }, dest: { zone: "zoneb" } })), dests: [] } });
-        const bucketSyncStatus = `${header("zoneb")}         bucket :velero-backups[x.1])\n\n    source zone ${ID.a} (zonea)\n  source bucket velero-backups:x\n                incremental sync: 11/11 shards\n                bucket is caught up with source\n`;
+        const bucketSyncStatus = `${syncHeader("zoneb")}         bucket :velero-backups[x.1])\n\n    source zone ${ID.a} (zonea)\n  source bucket velero-backups:x\n                incremental sync: 11/11 shards\n                bucket is caught up with source\n`;
 
         it("zone scope verifies the peer is a sync source of the bucket, writes nothing", async () => {
             const r = await run(zoneScope, joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo(["zonea"]), "bucket sync status": { out: bucketSyncStatus } }));
