@@ -167,54 +167,11 @@ render() {
 # Flags
 # ---------------------------------------------------------------------------------------------
 
-declare -A OPT=()
-ALLOWED=""
-
-# parse_flags "VALUE FLAGS" "SWITCHES" ARGS...: --name value or --name=value; switches take none.
-parse_flags() {
-  local vflags=" $1 " bflags=" $2 " arg name value has_value f
-  ALLOWED=""
-  for f in $1 $2; do ALLOWED+="--$f "; done
-  ALLOWED=${ALLOWED% }
-  shift 2
-  while (($#)); do
-    arg="$1"
-    case "$arg" in
-    --*=*) name=${arg%%=*} name=${name#--} value=${arg#*=} has_value=1 ;;
-    --?*) name=${arg#--} value="" has_value=0 ;;
-    *) usage_error "unexpected argument '$arg': arguments are flags only (allowed: $ALLOWED)" ;;
-    esac
-    case "$name" in
-    *secret* | *access-key* | *password* | *token* | kubeconfig*)
-      usage_error "--$name is not accepted: secrets are read from the environment only (RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY, TARGET_KUBECONFIG_DATA/OTHER_KUBECONFIG_DATA, PULUMI_*)"
-      ;;
-    esac
-    if [[ "$vflags" == *" $name "* ]]; then
-      if ((!has_value)); then
-        (($# >= 2)) || usage_error "--$name needs a value"
-        value="$2"
-        shift
-      fi
-      [[ -z "${OPT[$name]+set}" ]] || usage_error "--$name given twice"
-      OPT[$name]="$value"
-    elif [[ "$bflags" == *" $name "* ]]; then
-      ((!has_value)) || usage_error "--$name takes no value"
-      OPT[$name]=1
-    else
-      usage_error "unknown flag --$name (allowed: $ALLOWED)"
-    fi
-    shift
-  done
-}
-
-opt() { printf '%s' "${OPT[$1]:-}"; }
-has_opt() { [[ -n "${OPT[$1]:-}" ]]; }
-require_flags() {
-  local name
-  for name in "$@"; do
-    [[ -n "${OPT[$name]:-}" ]] || usage_error "missing required flag --$name (allowed: $ALLOWED)"
-  done
-}
+# Flags: scripts/lib/flags.sh (parse_flags, opt, has_opt, require_flags).
+# shellcheck disable=SC2034 # read by lib/flags.sh
+SECRETS_FROM="RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY, TARGET_KUBECONFIG_DATA/OTHER_KUBECONFIG_DATA, PULUMI_*"
+# shellcheck source=lib/flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/flags.sh"
 # only_with FLAG CONDITION-TEXT: FLAG was given where it does not apply.
 not_here() {
   local name

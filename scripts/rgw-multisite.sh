@@ -256,56 +256,11 @@ wait_gateway() {
 # Flags and validation
 # ---------------------------------------------------------------------------------------------
 
-declare -A OPT=()
-ALLOWED=""
-
-# parse_flags "VALUE FLAGS" "SWITCHES" ARGS...: --name value or --name=value; switches take none.
-parse_flags() {
-  local vflags=" $1 " bflags=" $2 " arg name value has_value pos=0 f
-  ALLOWED=""
-  for f in $1 $2; do ALLOWED+="--$f "; done
-  ALLOWED=${ALLOWED% }
-  shift 2
-  while (($#)); do
-    arg="$1"
-    pos=$((pos + 1))
-    case "$arg" in
-    --*=*) name=${arg%%=*} name=${name#--} value=${arg#*=} has_value=1 ;;
-    --?*) name=${arg#--} value="" has_value=0 ;;
-    *) usage_error "unexpected argument #$pos: arguments are flags only (allowed: ${ALLOWED:-none})" ;;
-    esac
-    case "$name" in
-    secret | secret-key | access-key | access_key | secret_key | *password*)
-      usage_error "--$name is not accepted: keys are read from the environment only (RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY, RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY)"
-      ;;
-    esac
-    if [[ "$vflags" == *" $name "* ]]; then
-      if ((!has_value)); then
-        (($# >= 2)) || usage_error "--$name needs a value"
-        value="$2"
-        shift
-      fi
-      [[ -z "${OPT[$name]+set}" ]] || usage_error "--$name given twice"
-      OPT[$name]="$value"
-    elif [[ "$bflags" == *" $name "* ]]; then
-      ((!has_value)) || usage_error "--$name takes no value"
-      OPT[$name]=1
-    else
-      usage_error "unknown flag --$name (allowed: ${ALLOWED:-none})"
-    fi
-    shift
-  done
-}
-
-opt() { printf '%s' "${OPT[$1]:-}"; }
-has_opt() { [[ -n "${OPT[$1]:-}" ]]; }
-
-require_flags() {
-  local name
-  for name in "$@"; do
-    [[ -n "${OPT[$name]+set}" ]] || usage_error "missing required flag --$name (allowed: $ALLOWED)"
-  done
-}
+# Flags: scripts/lib/flags.sh (parse_flags, opt, has_opt, require_flags).
+# shellcheck disable=SC2034 # read by lib/flags.sh
+SECRETS_FROM="RGW_SYSTEM_ACCESS_KEY/RGW_SYSTEM_SECRET_KEY, RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY"
+# shellcheck source=lib/flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/flags.sh"
 
 # Realm/zonegroup/zone names: alphanumeric plus - and _ (plain alphanumeric is advised: the
 # Pacific prometheus exporter mis-parses zone names with - _ or .).

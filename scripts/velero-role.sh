@@ -19,7 +19,7 @@ die() {
   printf '%s: error: %s\n' "$PROG" "$*" >&2
   exit 1
 }
-usage() {
+usage_error() {
   printf '%s: %s\n' "$PROG" "$*" >&2
   printf 'usage: see the header of scripts/velero-role.sh\n' >&2
   exit 2
@@ -45,54 +45,40 @@ kube() {
   fi
 }
 
-declare -A OPT=()
-# parse_flags "allowed flag names" ARGS...: every flag takes a value.
-parse_flags() {
-  local allowed=" $1 " flag
-  shift
-  while (($# > 0)); do
-    [[ "$1" == --* ]] || usage "unexpected argument '$1'"
-    flag=${1#--}
-    [[ "$allowed" == *" $flag "* ]] || usage "unknown flag --$flag; allowed: $(printf -- '--%s ' $allowed)"
-    (($# >= 2)) || usage "--$flag needs a value"
-    OPT[$flag]=$2
-    shift 2
-  done
-}
-need() {
-  local flag
-  for flag in "$@"; do
-    [[ -n "${OPT[$flag]:-}" ]] || usage "--$flag is required"
-  done
-}
+# Flags: scripts/lib/flags.sh (parse_flags, opt, has_opt, require_flags).
+# shellcheck disable=SC2034 # read by lib/flags.sh
+SECRETS_FROM="KUBECONFIG_DATA"
+# shellcheck source=lib/flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/flags.sh"
+
 check_k8s_name() {
   [[ "${OPT[$1]}" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
-    usage "--$1 '${OPT[$1]}' is not allowed; allowed: a Kubernetes name (lowercase letters, digits, '-')"
+    usage_error "--$1 '${OPT[$1]}' is not allowed; allowed: a Kubernetes name (lowercase letters, digits, '-')"
 }
 
 cmd_stop_schedules() {
-  parse_flags "namespace label" "$@"
-  need namespace label
+  parse_flags "namespace label" "" "$@"
+  require_flags namespace label
   check_k8s_name namespace
-  [[ "${OPT[label]}" =~ ^[A-Za-z0-9./_-]+$ ]] || usage "--label '${OPT[label]}' is not allowed; allowed: a label key"
+  [[ "${OPT[label]}" =~ ^[A-Za-z0-9./_-]+$ ]] || usage_error "--label '${OPT[label]}' is not allowed; allowed: a label key"
   printf '==> stopping Velero schedules labelled %s in namespace %s (backups are kept)\n' "${OPT[label]}" "${OPT[namespace]}" >&2
   kube -n "${OPT[namespace]}" delete schedules.velero.io -l "${OPT[label]}" --ignore-not-found >&2
 }
 
 cmd_set_access_mode() {
-  parse_flags "namespace location mode" "$@"
-  need namespace location mode
+  parse_flags "namespace location mode" "" "$@"
+  require_flags namespace location mode
   check_k8s_name namespace
   check_k8s_name location
-  case "${OPT[mode]}" in ReadWrite | ReadOnly) ;; *) usage "--mode '${OPT[mode]}' is not allowed; allowed: ReadWrite or ReadOnly" ;; esac
+  case "${OPT[mode]}" in ReadWrite | ReadOnly) ;; *) usage_error "--mode '${OPT[mode]}' is not allowed; allowed: ReadWrite or ReadOnly" ;; esac
   printf '==> backup storage location %s/%s: accessMode %s\n' "${OPT[namespace]}" "${OPT[location]}" "${OPT[mode]}" >&2
   kube -n "${OPT[namespace]}" patch backupstoragelocations.velero.io "${OPT[location]}" --type merge \
     -p "{\"spec\":{\"accessMode\":\"${OPT[mode]}\"}}" >&2
 }
 
 cmd_newest_backup() {
-  parse_flags "namespace" "$@"
-  need namespace
+  parse_flags "namespace" "" "$@"
+  require_flags namespace
   check_k8s_name namespace
   kube -n "${OPT[namespace]}" get backups.velero.io -o json >"$WORK/backups.json"
   # Newest by completion time among Completed backups; nothing printed (exit 1) when there is none.
@@ -106,14 +92,14 @@ cmd_newest_backup() {
 }
 
 main() {
-  (($# > 0)) || usage "a subcommand is required: stop-schedules, set-access-mode or newest-backup"
+  (($# > 0)) || usage_error "a subcommand is required: stop-schedules, set-access-mode or newest-backup"
   local sub=$1
   shift
   case "$sub" in
   stop-schedules) cmd_stop_schedules "$@" ;;
   set-access-mode) cmd_set_access_mode "$@" ;;
   newest-backup) cmd_newest_backup "$@" ;;
-  *) usage "unknown subcommand '$sub'; allowed: stop-schedules, set-access-mode, newest-backup" ;;
+  *) usage_error "unknown subcommand '$sub'; allowed: stop-schedules, set-access-mode, newest-backup" ;;
   esac
 }
 

@@ -62,9 +62,10 @@ describe("velero-role.sh", () => {
     for (const [args, hint] of [
         [["set-access-mode", "--namespace", "velero", "--location", "default", "--mode", "readwrite"], /--mode 'readwrite' is not allowed; allowed: ReadWrite or ReadOnly/],
         [["stop-schedules", "--namespace", "Velero", "--label", "x"], /--namespace 'Velero' is not allowed/],
-        [["stop-schedules", "--namespace", "velero"], /--label is required/],
+        [["stop-schedules", "--namespace", "velero"], /missing required flag --label/],
         [["stop-schedules", "--namespace", "velero", "--label", "x", "--all", "y"], /unknown flag --all/],
         [["promote"], /unknown subcommand 'promote'/],
+        [["stop-schedules", "--namespace", "velero", "--label", "x", "--kubeconfig", "apiVersion: v1"], /--kubeconfig is not accepted: secrets are read from the environment only \(KUBECONFIG_DATA\)/],
     ] as const) {
         it(`exits 2 on ${args.join(" ")}`, () => {
             const r = run([...args], { KUBE_CONTEXT: "c" });
