@@ -1,6 +1,6 @@
 // Finds and runs promtool for the rule tests. promtool comes from PATH or from the project-local
 // tools dir that scripts/install-promtool.sh fills; without either the tests fail, never pass silently.
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -40,6 +40,18 @@ export function promtool(args: string[], cwd: string): PromtoolResult {
     const r = spawnSync(findPromtool(), args, { cwd, encoding: "utf8", timeout: 60_000 });
     if (r.error) throw r.error;
     return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+/** Like promtool(), without blocking: independent runs can use both cores. */
+export function promtoolAsync(args: string[], cwd: string): Promise<PromtoolResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(findPromtool(), args, { cwd, timeout: 120_000 });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ status: code ?? -1, output }));
+    });
 }
 
 /** A fresh temp dir, removed by the returned cleanup. */
