@@ -9,7 +9,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { MockRun } from "../../test/harness/mocks";
 import { asStackReference, Log, recordStack, replay, sh } from "./replay";
 import {
-    WrittenObject, createBucket, firstSuccessfulWrite, listKeys, s3Client,
+    BslConfig, WrittenObject, createBucket, firstSuccessfulWrite, listKeys, s3ClientForBsl,
     waitForObjects, writeObjects, writeVeleroBackup,
 } from "./s3";
 
@@ -139,7 +139,7 @@ export class Recorder {
     }
 }
 
-interface Deployed {
+export interface Deployed {
     siteA: MockRun<unknown>;
     siteB: MockRun<unknown>;
     transports: Record<Site, Record<string, string>>;
@@ -151,7 +151,7 @@ function out(run: MockRun<unknown>, key: string): string {
     return String(run.outputs[key].value);
 }
 
-async function deploy(s: LabSettings, scope: Scope, r: Recorder): Promise<Deployed> {
+export async function deploy(s: LabSettings, scope: Scope, r: Recorder): Promise<Deployed> {
     const transports = { a: await siteTransport(s, "a"), b: await siteTransport(s, "b") };
     const siteA = await recordStack("site-a", regionConfig(s, "a", transports.a, scope));
     await r.time(`${scope}.deploySiteA`, `site-a (${scope} scope): replay the program's steps`, () => replay(siteA, r.log));
@@ -160,17 +160,25 @@ async function deploy(s: LabSettings, scope: Scope, r: Recorder): Promise<Deploy
     });
     await r.time(`${scope}.deploySiteB`, `site-b (${scope} scope): replay the program's steps`, () => replay(siteB, r.log));
     const keys = { accessKey: out(siteA, "veleroAccessKey"), secretKey: out(siteA, "veleroSecretKey") };
-    const client = (site: Site) => s3Client({ endpoint: endpoint(s, site), region: s.zonegroup, ...keys });
+    // The S3 traffic uses the BackupStorageLocations the failover program renders for each site
+    // (recorded, not applied: there is no Kubernetes here), so the rendered config meets real RGW.
+    const roles = await recordStack("failover", failoverLabConfig({ activeSite: "site-a" }), siteReferences(siteA, siteB));
+    const bslConfig = (site: Site): BslConfig => {
+        const bsl = roles.resources.find((x) => x.name === `site-${site}-backup-location`);
+        if (!bsl) throw new Error(`the failover program declared no backup location for site-${site}`);
+        return bsl.inputs.spec.config;
+    };
+    const client = (site: Site) => s3ClientForBsl(bslConfig(site), keys);
     return { siteA, siteB, transports, clients: { a: client("a"), b: client("b") }, bucket: out(siteA, "bucket") };
 }
 
-async function periodOf(s: LabSettings, site: Site): Promise<{ id: string; epoch: number; master: string }> {
+export async function periodOf(s: LabSettings, site: Site): Promise<{ id: string; epoch: number; master: string }> {
     const p = JSON.parse(await cephLab(s, `admin ${site} period get`));
     return { id: p.id, epoch: p.epoch, master: p.master_zone };
 }
 
 /** A zone's id, from the period map as `site`'s cluster knows it (zone objects are per cluster). */
-async function zoneIdByName(s: LabSettings, site: Site, zone: string): Promise<string> {
+export async function zoneIdByName(s: LabSettings, site: Site, zone: string): Promise<string> {
     const p = JSON.parse(await cephLab(s, `admin ${site} period get`));
     for (const zg of p.period_map?.zonegroups ?? []) {
         for (const z of zg.zones ?? []) if (z.name === zone) return z.id;
@@ -241,16 +249,17 @@ async function checkRerun(s: LabSettings, d: Deployed, r: Recorder, scope: Scope
         `a ${before.a.id}@${before.a.epoch} -> ${after.a.id}@${after.a.epoch}; b ${before.b.id}@${before.b.epoch} -> ${after.b.id}@${after.b.epoch}`);
 }
 
-/** Records the failover program with lab settings against the recorded region stacks. */
+function failoverLabConfig(settings: Record<string, unknown>): Record<string, unknown> {
+    return { siteAStack: "lab/velero-ceph-dr/site-a", siteBStack: "lab/velero-ceph-dr/site-b", ...settings };
+}
+
+function siteReferences(siteA: MockRun<unknown>, siteB: MockRun<unknown>) {
+    return { "lab/velero-ceph-dr/site-a": asStackReference(siteA), "lab/velero-ceph-dr/site-b": asStackReference(siteB) };
+}
+
+/** Records the failover program with lab settings against the recorded region stacks, and replays it. */
 async function applyFailover(d: Deployed, r: Recorder, settings: Record<string, unknown>): Promise<MockRun<unknown>> {
-    const run = await recordStack("failover", {
-        siteAStack: "lab/velero-ceph-dr/site-a",
-        siteBStack: "lab/velero-ceph-dr/site-b",
-        ...settings,
-    }, {
-        "lab/velero-ceph-dr/site-a": asStackReference(d.siteA),
-        "lab/velero-ceph-dr/site-b": asStackReference(d.siteB),
-    });
+    const run = await recordStack("failover", failoverLabConfig(settings), siteReferences(d.siteA, d.siteB));
     await replay(run, r.log);
     return run;
 }

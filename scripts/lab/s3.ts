@@ -5,21 +5,26 @@ import {
     CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 
-/** The S3 client settings Velero's BSL uses against Ceph (see components/veleroInstall.ts). */
-export interface S3Target {
-    endpoint: string;
+/** The `spec.config` of a Velero BackupStorageLocation for Ceph (components/veleroInstall.ts). */
+export interface BslConfig {
+    s3Url: string;
     region: string;
-    accessKey: string;
-    secretKey: string;
+    s3ForcePathStyle: string;
+    checksumAlgorithm: string;
 }
 
-export function s3Client(t: S3Target): S3Client {
+/**
+ * An S3 client that talks to RGW the way velero-plugin-for-aws does with this BSL config: the
+ * same endpoint, region and addressing, and `checksumAlgorithm: ""` meaning no request checksum
+ * (Ceph 16 rejects the SDK's default CRC32). The lab's traffic thus proves the rendered config.
+ */
+export function s3ClientForBsl(config: BslConfig, keys: { accessKey: string; secretKey: string }): S3Client {
+    if (config.checksumAlgorithm !== "") throw new Error(`BSL checksumAlgorithm "${config.checksumAlgorithm}": Ceph 16 needs ""`);
     return new S3Client({
-        endpoint: t.endpoint,
-        region: t.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: t.accessKey, secretAccessKey: t.secretKey },
-        // Ceph 16 rejects the SDK's default CRC32 request checksums; send them only where required.
+        endpoint: config.s3Url,
+        region: config.region,
+        forcePathStyle: config.s3ForcePathStyle === "true",
+        credentials: { accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey },
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
         maxAttempts: 2,
