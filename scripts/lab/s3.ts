@@ -1,4 +1,4 @@
-// Velero-shaped S3 traffic for the lab: what Velero writes for one backup, and checks that every
+// S3 traffic in Velero's layout for the lab: what Velero writes for one backup, and checks that every
 // object arrives on the other zone with identical content.
 import * as crypto from "crypto";
 import {
