@@ -482,12 +482,15 @@ ensure_zone_system_key() {
   DID=1
 }
 
-user_exists() {
+# metadata_has KIND NAME: NAME is in `metadata list KIND` (user, bucket) as this zone knows it.
+metadata_has() {
   local r
-  rgw_must metadata list user
-  r=$(printf '%s' "$RGW_OUT" | js 'return String(json().includes(args[0]));' "$1") || die "could not read the user list"
+  rgw_must metadata list "$1"
+  r=$(printf '%s' "$RGW_OUT" | js 'return String(json().includes(args[0]));' "$2") || die "could not read the $1 list"
   [[ "$r" == true ]]
 }
+
+user_exists() { metadata_has user "$1"; }
 
 # ensure_user UID DISPLAY ACCESS_VAR SECRET_VAR SYSTEM(0|1): create, or add the key pair / system
 # flag / display name. Never removes a key. Prints nothing secret.
@@ -820,12 +823,7 @@ cmd_ensure_user() {
   fi
 }
 
-bucket_exists() {
-  local r
-  rgw_must metadata list bucket
-  r=$(printf '%s' "$RGW_OUT" | js 'return String(json().includes(args[0]));' "$1") || die "could not read the bucket list"
-  [[ "$r" == true ]]
-}
+bucket_exists() { metadata_has bucket "$1"; }
 
 # has_source ZONE BUCKET PEER: ZONE's `sync info --bucket` lists PEER as a source. Pacific names the
 # zones of resolved pipes by name ("zone": "zonea"); ids are accepted too. Only meaningful when the

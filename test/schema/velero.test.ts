@@ -18,6 +18,7 @@ import {
     veleroVersionForChart,
 } from "../../components/veleroInstall";
 import { named, runMocked } from "../harness/mocks";
+import { BSL_SETTINGS } from "../unit/fixtures";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const CHART_DIR = process.env.VELERO_CHART_DIR
@@ -203,13 +204,7 @@ describe("schema: BackupStorageLocation and Schedule against the Velero CRDs", f
         scheduleSchema = crdValidator("schedules.yaml");
     });
 
-    const bslSettings = {
-        namespace: "velero",
-        bucket: "velero-backups",
-        endpoint: "http://rgw-b.example.com",
-        zonegroup: "global",
-        credentialSecretName: "velero-credentials",
-    };
+    const bslSettings = BSL_SETTINGS;
     const readWrite = () => renderBackupStorageLocation({ ...bslSettings, accessMode: "ReadWrite" });
     const readOnly = () => renderBackupStorageLocation({ ...bslSettings, accessMode: "ReadOnly", backupSyncPeriod: "30s" });
 

@@ -13,11 +13,10 @@
 import { expect } from "chai";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { CEPH_IDS, SYNC_A_MASTER, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
+import { FakeGateway, startFakeGateway } from "./fakeGateway";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SCRIPT = path.join(ROOT, "scripts/failover.sh");
@@ -241,7 +240,7 @@ const SECRET_VALUES = [SECRETS.RGW_SYSTEM_SECRET_KEY, SECRETS.RGW_SYSTEM_ACCESS_
 
 let tmp: string;
 let bin: string;
-let server: http.Server;
+let gateway: FakeGateway;
 let endpoint: string;
 
 interface Call {
@@ -360,13 +359,12 @@ describe("failover.sh", function () {
             `exec '${REAL_RGW}' "$@"`,
             "",
         ].join("\n"), { mode: 0o755 });
-        server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        gateway = await startFakeGateway();
+        endpoint = gateway.endpoint;
     });
 
     after(() => {
-        server.close();
+        gateway.close();
         fs.rmSync(tmp, { recursive: true, force: true });
     });
 

@@ -5,11 +5,10 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { CEPH_IDS, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
+import { FakeGateway, startFakeGateway } from "./fakeGateway";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
 
@@ -121,7 +120,7 @@ const userInfo = (uid: string, display: string, keys: [string, string][], system
 // ---------------------------------------------------------------------------------------------
 
 let tmp: string;
-let server: http.Server;
+let gateway: FakeGateway;
 let endpoint: string;
 
 let runNo = 0;
@@ -218,13 +217,12 @@ describe("rgw-multisite.sh", function () {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rgw-multisite-test-"));
         fs.writeFileSync(path.join(tmp, "radosgw-admin"), FAKE_ADMIN, { mode: 0o755 });
         fs.writeFileSync(path.join(tmp, "restart"), FAKE_RESTART, { mode: 0o755 });
-        server = http.createServer((_req, res) => res.end("<ListAllMyBucketsResult/>"));
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        gateway = await startFakeGateway();
+        endpoint = gateway.endpoint;
     });
 
     after(() => {
-        server.close();
+        gateway.close();
         fs.rmSync(tmp, { recursive: true, force: true });
     });
 

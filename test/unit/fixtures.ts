@@ -65,3 +65,12 @@ export const FAILOVER_REFS = {
     "org/velero-ceph-dr/site-a": regionOutputs("site-a"),
     "org/velero-ceph-dr/site-b": regionOutputs("site-b"),
 };
+
+/** BackupStorageLocation settings as a site renders them (zone B's endpoint). */
+export const BSL_SETTINGS = {
+    namespace: "velero",
+    bucket: "velero-backups",
+    endpoint: "http://rgw-b.example.com",
+    zonegroup: "global",
+    credentialSecretName: "velero-credentials",
+};

@@ -13,6 +13,7 @@ import {
     veleroVersionForChart,
 } from "../../components/veleroInstall";
 import { MockRun, RecordedResource, isSecretInput, named, ofType, resolveOutput, runMocked } from "../harness/mocks";
+import { BSL_SETTINGS } from "./fixtures";
 
 const ACCESS_KEY = "VELEROACCESSKEY00001";
 const SECRET_KEY = "veleroSecretKeyFromSiteA0123456789abcdef";
@@ -352,13 +353,7 @@ describe("renderCredentialsFile", function () {
 });
 
 describe("renderBackupStorageLocation", function () {
-    const bslSettings = {
-        namespace: "velero",
-        bucket: "velero-backups",
-        endpoint: "http://rgw-b.example.com",
-        zonegroup: "global",
-        credentialSecretName: "velero-credentials",
-    };
+    const bslSettings = BSL_SETTINGS;
     const readWrite = () => renderBackupStorageLocation({ ...bslSettings, accessMode: "ReadWrite" });
     const readOnly = () => renderBackupStorageLocation({ ...bslSettings, accessMode: "ReadOnly", backupSyncPeriod: "30s" });
 
