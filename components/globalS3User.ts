@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import { bucketNameProblem, endpointProblem, rgwUidProblem } from "../stacks/validate";
 import { RgwAdminTransport, S3Keys, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
 import { generateS3Keys } from "./s3Keys";
+import { RgwBucket } from "./bucket/rgwBucket";
 
 export interface OwnedBucketArgs {
     /** Bucket name (S3 naming rules). */
@@ -22,7 +22,7 @@ export interface GlobalS3UserArgs {
     transport: RgwAdminTransport;
     /** Keys to give the user. Default: generated here (secret). */
     keys?: S3Keys;
-    /** A bucket owned by this user, created through S3 on the master with the user's keys. */
+    /** A bucket owned by this user, created (or adopted) through S3 on the master with the user's keys. */
     bucket?: OwnedBucketArgs;
 }
 
@@ -66,23 +66,15 @@ export class GlobalS3User extends pulumi.ComponentResource {
         this.ready = user;
 
         if (args.bucket) {
-            // RGW is not AWS: no account lookup, no credential or region validation, path style.
-            const s3 = new aws.Provider(`${name}-s3`, {
+            // Backups live here: never destroyed by this program, even by `pulumi destroy`.
+            const bucket = new RgwBucket(`${name}-bucket`, {
+                bucket: args.bucket.name,
+                owner: args.uid,
+                endpoint: args.bucket.endpoint,
                 region: args.bucket.region,
                 accessKey: this.keys.accessKey,
                 secretKey: this.keys.secretKey,
-                s3UsePathStyle: true,
-                skipCredentialsValidation: true,
-                skipRequestingAccountId: true,
-                skipMetadataApiCheck: true,
-                skipRegionValidation: true,
-                endpoints: [{ s3: args.bucket.endpoint }],
-            }, { parent: this });
-            // Backups live here: never destroyed by this program, even by `pulumi destroy`.
-            const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-                bucket: args.bucket.name,
-                forceDestroy: false,
-            }, { parent: this, provider: s3, dependsOn: [user], protect: true, retainOnDelete: true });
+            }, { parent: this, dependsOn: [user], protect: true, retainOnDelete: true });
             this.bucketName = bucket.bucket;
             this.ready = bucket;
         }

@@ -7,3 +7,5 @@ export * from "./syncGroup";
 export * from "./veleroInstall";
 export * from "./drAlertRules";
 export * from "./cron";
+export * from "./bucket/rgwBucket";
+export * from "./bucket/bucketLogic";

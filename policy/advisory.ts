@@ -2,28 +2,13 @@
 // exporter mis-parses, and the strict read-only passive zone with what it costs at restore time.
 import { cephNameProblem } from "../stacks/validate";
 import {
-    AWS_PROVIDER_TYPE, BACKUP_STORAGE_LOCATION_TYPE, LOCAL_COMMAND_TYPE, ResourceValidationArgs, ResourceValidationPolicy,
-    ReportViolation, forType, isRecord, objectName, stringAt,
+    BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, LOCAL_COMMAND_TYPE, ResourceValidationArgs, ResourceValidationPolicy,
+    ReportViolation, forType, objectName, stringAt,
 } from "./resources";
 import { rgwScriptCalls } from "./rgwCommands";
 
 function isPlainHttp(url: unknown): url is string {
     return typeof url === "string" && url.toLowerCase().startsWith("http://");
-}
-
-/** The S3 endpoints an aws provider is configured with; provider inputs may arrive JSON-encoded. */
-function awsProviderEndpoints(props: Record<string, unknown>): Array<[string, string]> {
-    let endpoints: unknown = props.endpoints;
-    if (typeof endpoints === "string") {
-        try {
-            endpoints = JSON.parse(endpoints);
-        } catch {
-            return [];
-        }
-    }
-    if (!Array.isArray(endpoints)) return [];
-    return endpoints.filter(isRecord).flatMap((e) =>
-        Object.entries(e).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
 const HTTPS_ADVICE = "S3 request bodies (backups) and the radosgw-admin system traffic then cross the network unencrypted; "
@@ -41,11 +26,11 @@ function checkEndpoints(args: ResourceValidationArgs, report: ReportViolation): 
             }
             return;
         }
-        case AWS_PROVIDER_TYPE:
-            for (const [service, url] of awsProviderEndpoints(args.props)) {
-                if (isPlainHttp(url)) report(`aws provider ${args.name} endpoint ${service} ${url} uses plain http: ${HTTPS_ADVICE}`);
-            }
+        case BUCKET_TYPE: {
+            const url = stringAt(args.props, "endpoint");
+            if (isPlainHttp(url)) report(`bucket ${stringAt(args.props, "bucket") ?? args.name} endpoint ${url} uses plain http: ${HTTPS_ADVICE}`);
             return;
+        }
         case BACKUP_STORAGE_LOCATION_TYPE: {
             const s3Url = stringAt(args.props, "spec.config.s3Url");
             if (isPlainHttp(s3Url)) {
@@ -61,7 +46,7 @@ function checkEndpoints(args: ResourceValidationArgs, report: ReportViolation): 
 export const rgwEndpointsHttps: ResourceValidationPolicy = {
     name: "rgw-endpoints-https",
     description: "RGW endpoints use https: the --endpoint, --master-url and other URL flags of scripts/rgw-multisite.sh steps, "
-        + "the aws provider's S3 endpoint that creates the bucket, and BackupStorageLocation s3Url.",
+        + "the endpoint the backup bucket is created through, and BackupStorageLocation s3Url.",
     enforcementLevel: "advisory",
     validateResource: checkEndpoints,
 };

@@ -17,9 +17,9 @@ export const BACKUP_STORAGE_LOCATION_TYPE = "kubernetes:velero.io/v1:BackupStora
 export const SCHEDULE_TYPE = "kubernetes:velero.io/v1:Schedule";
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-export const BUCKET_TYPE = "aws:s3/bucket:Bucket";
 export const LOCAL_COMMAND_TYPE = "command:local:Command";
-export const AWS_PROVIDER_TYPE = "pulumi:providers:aws";
+/** The backup bucket: a dynamic resource that speaks only the S3 calls RGW serves (components/bucket). */
+export { RGW_BUCKET_TYPE as BUCKET_TYPE } from "../components/bucket/bucketLogic";
 
 /**
  * A resource validation that only looks at one type token. The token is attached the way

@@ -3,13 +3,13 @@
 //
 // @pulumi/policy 1.21.0 hands policies `protect` but not `retainOnDelete`: PolicyResourceOptions
 // has no such field, and the engine's AnalyzerResourceOptions message carries none either. A policy
-// can therefore check protect and forceDestroy; retainOnDelete is asserted by the unit tests that
+// can therefore check protect; retainOnDelete is asserted by the unit tests that
 // run the region stacks under mocks (test/unit/region.test.ts).
 import { BUCKET_TYPE, ResourceValidationPolicy, forType, stringAt } from "./resources";
 
 export const backupBucketProtected: ResourceValidationPolicy = {
     name: "backup-bucket-protected",
-    description: "The backup bucket is protected (destroy refuses) and has forceDestroy off (deleting it never empties it). "
+    description: "The backup bucket is protected (destroy refuses). Its provider never deletes a bucket either. "
         + "retainOnDelete is required too, but @pulumi/policy does not expose it to policies; the unit tests check it.",
     enforcementLevel: "mandatory",
     validateResource: forType(BUCKET_TYPE, (props, args, report) => {
@@ -17,9 +17,6 @@ export const backupBucketProtected: ResourceValidationPolicy = {
         if (args.opts.protect !== true) {
             report(`bucket ${bucket} is not protected: \`pulumi destroy\` or removing it from the program would delete the backups; `
                 + "declare it with { protect: true, retainOnDelete: true }");
-        }
-        if (props.forceDestroy === true) {
-            report(`bucket ${bucket} has forceDestroy: true: deleting it would first delete every backup in it; set forceDestroy: false`);
         }
     }),
 };

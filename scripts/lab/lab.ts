@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { MockRun } from "../../test/harness/mocks";
-import { asStackReference, Log, recordStack, replay, sh } from "./replay";
+import { BucketOwnerError, ensureBucket, readBucket } from "../../components/bucket/bucketLogic";
+import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
+import { asStackReference, bucketSpecOf, Log, recordStack, replay, sh } from "./replay";
 import {
     BslConfig, WrittenObject, createBucket, firstSuccessfulWrite, listKeys, s3ClientForBsl,
     waitForObjects, writeObjects, writeVeleroBackup,
@@ -231,6 +233,34 @@ async function checkOtherBucket(d: Deployed, r: Recorder, scope: Scope): Promise
     }
 }
 
+/**
+ * The bucket resource's own logic against real RGW: the declared bucket exists and is owned by the
+ * Velero user; ensuring it again adopts it; a refresh reads it back; a bucket that another user owns
+ * is refused with the owner named.
+ */
+async function checkBucketResource(s: LabSettings, d: Deployed, r: Recorder, scope: Scope): Promise<void> {
+    const declared = d.siteA.resources.find((x) => x.name === "velero-user-bucket");
+    if (!declared) throw new Error("site-a declared no velero-user-bucket");
+    const spec = bucketSpecOf(declared);
+    const again = await ensureBucket(s3BucketApi(spec), spec);
+    r.check(`${scope} scope: bucket resource adopts the bucket its owner already has`, again === "adopted", `ensure again: ${again}`);
+    const refreshed = await readBucket(s3BucketApi(spec), spec);
+    r.check(`${scope} scope: bucket resource refresh reads it back, owned by ${spec.owner}`,
+        refreshed?.owner === spec.owner && refreshed.bucket === spec.bucket, JSON.stringify({ bucket: refreshed?.bucket, owner: refreshed?.owner }));
+
+    // Another user's bucket under a name the program is then pointed at.
+    const intruder = `labother${scope}`;
+    const created = JSON.parse(await cephLab(s, `admin a user create --uid ${intruder} --display-name ${intruder}`));
+    const key = created.keys[0] as { access_key: string; secret_key: string };
+    const foreign = `lab-foreign-${scope}`;
+    await createBucket(rgwS3Client({ endpoint: spec.endpoint, region: spec.region, accessKey: key.access_key, secretKey: key.secret_key }), foreign);
+    let refusal = "";
+    await ensureBucket(s3BucketApi({ ...spec, bucket: foreign }), { ...spec, bucket: foreign })
+        .catch((e: Error) => (refusal = e instanceof BucketOwnerError ? e.message : `unexpected: ${e.message}`));
+    r.check(`${scope} scope: bucket resource refuses a bucket another user owns`, refusal.includes(`bucket "${foreign}"`) && refusal.includes(`"${spec.owner}"`),
+        refusal || "it was adopted");
+}
+
 /** Re-running every step of both stacks succeeds and changes nothing (same period, same master). */
 async function checkRerun(s: LabSettings, d: Deployed, r: Recorder, scope: Scope): Promise<void> {
     const before = { a: await periodOf(s, "a"), b: await periodOf(s, "b") };
@@ -363,6 +393,7 @@ async function scenario(s: LabSettings, scope: Scope, r: Recorder): Promise<void
     // secondary has not learned the bucket policy yet.
     const backup = await checkBackupReplicates(d, r, scope, `lab-${scope}-1`);
     await checkOtherBucket(d, r, scope);
+    await checkBucketResource(s, d, r, scope);
     await checkRerun(s, d, r, scope);
     if (scope === "zone") await checkFailoverProgram(s, d, r, backup);
 }

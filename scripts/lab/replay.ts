@@ -1,11 +1,12 @@
 // Deploys the program into the lab with the program's own steps: each stack runs under Pulumi's
 // mocks with lab config; the `local.Command`s it declares are executed in declaration order (a
-// valid dependency order) with their environment, and the S3 bucket it declares is created with
-// the provider settings it declares. There is no hand-written setup path: wrong commands fail here.
+// valid dependency order) with their environment, and the S3 bucket it declares is ensured by the
+// bucket resource's own logic (components/bucket) with the inputs it declares. There is no hand-written setup path: wrong commands fail here.
 import { spawn } from "child_process";
 import * as path from "path";
-import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { main } from "../../stacks/main";
+import { BucketSpec, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
+import { s3BucketApi } from "../../components/bucket/rgwBucket";
 import { MockRun, RecordedResource, runMocked } from "../../test/harness/mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -59,21 +60,14 @@ export function asStackReference(run: MockRun<unknown>): { outputs: Record<strin
     return { outputs, secretOutputs };
 }
 
-/** The S3 client that a recorded `aws.Provider` describes (endpoint, region, keys, path style). */
-export function s3ClientFromProvider(provider: RecordedResource): S3Client {
-    const endpoints = JSON.parse(provider.inputs.endpoints ?? "[]") as Array<{ s3?: string }>;
-    const endpoint = endpoints.find((e) => e.s3)?.s3;
-    if (!endpoint) throw new Error(`provider ${provider.name} declares no s3 endpoint`);
-    return new S3Client({
-        endpoint,
-        region: provider.inputs.region,
-        forcePathStyle: String(provider.inputs.s3UsePathStyle) === "true",
-        credentials: { accessKeyId: provider.inputs.accessKey, secretAccessKey: provider.inputs.secretKey },
-    });
+/** The bucket spec a recorded bucket resource declares (its inputs, secrets unwrapped by the recorder). */
+export function bucketSpecOf(r: RecordedResource): BucketSpec {
+    const { bucket, owner, endpoint, region, accessKey, secretKey } = r.inputs;
+    return { bucket, owner, endpoint, region, accessKey, secretKey };
 }
 
 /** The resource types the lab knows how to apply; anything else in a region stack is reported. */
-const APPLIED = new Set(["command:local:Command", "aws:s3/bucket:Bucket"]);
+const APPLIED = new Set(["command:local:Command", RGW_BUCKET_TYPE]);
 /** Declared but nothing to apply in the lab (no Kubernetes here; providers and keys are inputs). */
 const NOT_APPLIED_PREFIXES = ["pulumi:", "velero-ceph-dr:", "random:", "pulumi:providers:", "kubernetes:"];
 
@@ -102,16 +96,10 @@ export async function replay(run: MockRun<unknown>, log: Log): Promise<StepResul
             const out = await sh(r.inputs.create, r.inputs.environment ?? {}, log);
             results.push({ name: r.name, command: r.inputs.create, ms: Date.now() - started, ...out });
         } else {
-            const provider = run.resources.find((p) => p.name === r.options.provider);
-            if (!provider) throw new Error(`bucket ${r.name} has no recorded provider`);
-            log(`  S3 CreateBucket ${r.inputs.bucket} on ${JSON.parse(provider.inputs.endpoints)[0].s3}`);
-            try {
-                await s3ClientFromProvider(provider).send(new CreateBucketCommand({ Bucket: r.inputs.bucket }));
-            } catch (e) {
-                // Idempotent like `pulumi up`: the bucket this user already owns is fine.
-                if (!(e instanceof BucketAlreadyOwnedByYou)) throw e;
-            }
-            results.push({ name: r.name, command: `CreateBucket ${r.inputs.bucket}`, ms: Date.now() - started, stdout: "", stderr: "" });
+            const spec = bucketSpecOf(r);
+            const outcome = await ensureBucket(s3BucketApi(spec), spec);
+            log(`  S3 bucket ${spec.bucket} on ${spec.endpoint}: ${outcome}`);
+            results.push({ name: r.name, command: `ensure bucket ${r.inputs.bucket}`, ms: Date.now() - started, stdout: "", stderr: "" });
         }
     }
     return results;

@@ -166,8 +166,6 @@ function mockState(type: string, name: string, inputs: any, opts: RunOptions): R
         }
         case "command:local:Command":
             return { ...inputs, stdout: "", stderr: "" };
-        case "aws:s3/bucket:Bucket":
-            return { ...inputs, arn: `arn:aws:s3:::${inputs.bucket}`, bucketDomainName: `${inputs.bucket}.s3` };
         default:
             return { ...inputs };
     }

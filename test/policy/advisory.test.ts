@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { keepNotice, renderScriptCommand } from "../../components/rgwScript";
 import { renderBackupStorageLocation } from "../../components/veleroInstall";
 import { passiveZoneStrictReadOnly, rgwEndpointsHttps, rgwZoneNamesPlain } from "../../policy/advisory";
-import { AWS_PROVIDER_TYPE, BACKUP_STORAGE_LOCATION_TYPE, LOCAL_COMMAND_TYPE } from "../../policy/resources";
+import { BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, LOCAL_COMMAND_TYPE } from "../../policy/resources";
 import { parseRgwScriptCall, shellWords } from "../../policy/rgwCommands";
 import { policyResource, summary, validateResource } from "./harness";
 
@@ -35,10 +35,10 @@ describe("reading rgw-multisite.sh command lines", () => {
 describe("advisory rgw-endpoints-https", () => {
     it("is advisory", () => expect(rgwEndpointsHttps.enforcementLevel).to.equal("advisory"));
 
-    it("passes https endpoints in script steps, the aws provider and locations", async () => {
+    it("passes https endpoints in script steps, the bucket and locations", async () => {
         const ok = [
             step("rgw-zone-join", "join-secondary", { zone: "zoneb", endpoint: "https://rgw-b.example.com", "master-url": "https://rgw-a.example.com" }),
-            policyResource({ type: AWS_PROVIDER_TYPE, name: "velero-user-s3", props: { endpoints: JSON.stringify([{ s3: "https://rgw-a.example.com" }]) } }),
+            policyResource({ type: BUCKET_TYPE, name: "velero-user-bucket", props: { bucket: "velero-backups", endpoint: "https://rgw-a.example.com" } }),
             policyResource({ type: BACKUP_STORAGE_LOCATION_TYPE, name: "bsl", props: renderBackupStorageLocation({ namespace: "velero", bucket: "velero-backups", endpoint: "https://rgw-a.example.com", zonegroup: "global", accessMode: "ReadWrite" }) }),
         ];
         for (const r of ok) expect((await validateResource(rgwEndpointsHttps, r)).violations, r.name).to.deep.equal([]);
@@ -54,14 +54,11 @@ describe("advisory rgw-endpoints-https", () => {
         expect(violations.every((v) => v.message.includes("serve the gateway over https"))).to.equal(true);
     });
 
-    it("reports a plain-http aws provider endpoint, JSON-encoded or not, and a plain-http s3Url", async () => {
-        const encoded = policyResource({ type: AWS_PROVIDER_TYPE, name: "velero-user-s3", props: { endpoints: JSON.stringify([{ s3: "http://rgw-a.example.com" }]) } });
-        const plain = policyResource({ type: AWS_PROVIDER_TYPE, name: "velero-user-s3", props: { endpoints: [{ s3: "http://rgw-a.example.com" }] } });
-        for (const provider of [encoded, plain]) {
-            const { violations } = await validateResource(rgwEndpointsHttps, provider);
-            expect(violations.map((v) => v.message)).to.have.length(1);
-            expect(violations[0].message).to.match(/^aws provider velero-user-s3 endpoint s3 http:\/\/rgw-a\.example\.com uses plain http: .* use the https:\/\/ URL$/);
-        }
+    it("reports a plain-http bucket endpoint and a plain-http s3Url", async () => {
+        const bucket = policyResource({ type: BUCKET_TYPE, name: "velero-user-bucket", props: { bucket: "velero-backups", endpoint: "http://rgw-a.example.com" } });
+        const { violations } = await validateResource(rgwEndpointsHttps, bucket);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0].message).to.match(/^bucket velero-backups endpoint http:\/\/rgw-a\.example\.com uses plain http: .* use the https:\/\/ URL$/);
         const bsl = policyResource({ type: BACKUP_STORAGE_LOCATION_TYPE, name: "bsl", props: renderBackupStorageLocation({ namespace: "velero", bucket: "velero-backups", endpoint: "http://rgw-a.example.com", zonegroup: "global", accessMode: "ReadWrite" }) });
         expect((await validateResource(rgwEndpointsHttps, bsl)).violations[0].message).to.contain("BackupStorageLocation velero/default s3Url http://rgw-a.example.com uses plain http");
     });

@@ -29,7 +29,7 @@ const STACKS: StackCase[] = [
     {
         name: "site-a",
         options: { stack: "site-a", config: siteAConfig(), stackReferences: MASTER_REF },
-        advisories: [`${HTTPS} rgw-zonegroup-realm`, `${HTTPS} rgw-zone-master`, `${HTTPS} velero-user-s3`],
+        advisories: [`${HTTPS} rgw-zonegroup-realm`, `${HTTPS} rgw-zone-master`, `${HTTPS} velero-user-bucket`],
     },
     {
         name: "site-b",
@@ -117,8 +117,6 @@ function find(resources: RecordedResource[], name: string): RecordedResource {
 const MUTATIONS: Mutation[] = [
     { stack: "site-a", what: "the bucket unprotected", policy: "backup-bucket-protected",
         mutate: (rs) => (find(rs, "velero-user-bucket").options.protect = false) },
-    { stack: "site-a", what: "the bucket with forceDestroy", policy: "backup-bucket-protected",
-        mutate: (rs) => (find(rs, "velero-user-bucket").inputs.forceDestroy = true) },
     { stack: "site-a", what: "the S3 keys in the Helm values", policy: "velero-values-no-credentials",
         mutate: (rs) => (find(rs, "velero-release").inputs.values.credentials.secretContents = { cloud: find(rs, "velero-credentials").inputs.stringData.cloud }) },
     { stack: "site-b", what: "velero-plugin-for-aws 1.14.2", policy: "velero-aws-plugin-compatible",

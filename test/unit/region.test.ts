@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { main } from "../../stacks/main";
+import { RGW_BUCKET_TYPE } from "../../components/bucket/bucketLogic";
 import { MockRun, RecordedResource, isSecretInput, named, ofType, runFailing, runMocked } from "../harness/mocks";
 import { siteAConfig, siteAOutputs, siteBConfig } from "./fixtures";
 
@@ -94,17 +95,14 @@ describe("region stack site-a (bootstrap master)", function () {
 
     it("creates the bucket through S3 on the master with the Velero keys, protected and retained", () => {
         const bucket = named(run, "velero-user-bucket");
-        expect(bucket.inputs).to.include({ bucket: "velero-backups", forceDestroy: false });
-        expect(bucket.options).to.include({ protect: true, retainOnDelete: true, provider: "velero-user-s3" });
-        const provider = named(run, "velero-user-s3");
-        // Provider inputs travel as strings, JSON-encoded where not strings already.
-        expect(provider.inputs).to.include({
-            region: "global", s3UsePathStyle: "true", skipCredentialsValidation: "true",
-            skipRequestingAccountId: "true", skipMetadataApiCheck: "true", skipRegionValidation: "true",
-        });
-        expect(JSON.parse(provider.inputs.endpoints)).to.deep.equal([{ s3: "http://rgw-a.example.com" }]);
-        expect(provider.inputs.accessKey).to.equal(run.outputs.veleroAccessKey.value);
-        expect(isSecretInput(provider, "accessKey") && isSecretInput(provider, "secretKey")).to.equal(true);
+        expect(bucket.type).to.equal(RGW_BUCKET_TYPE);
+        expect(bucket.inputs).to.include({ bucket: "velero-backups", owner: "velero", endpoint: "http://rgw-a.example.com", region: "global" });
+        expect(bucket.options).to.include({ protect: true, retainOnDelete: true });
+        expect(bucket.inputs.accessKey).to.equal(run.outputs.veleroAccessKey.value);
+        expect(bucket.inputs.secretKey).to.equal(run.outputs.veleroSecretKey.value);
+        expect(isSecretInput(bucket, "accessKey") && isSecretInput(bucket, "secretKey")).to.equal(true);
+        // The provider's code travels in the state; it must not carry a key.
+        expect(bucket.inputs.__provider).to.be.a("string").and.not.to.contain(run.outputs.veleroSecretKey.value);
     });
 
     it("exports the site's settings in plain and keys and kopia password as secrets", () => {
@@ -123,7 +121,7 @@ describe("region stack site-a (bootstrap master)", function () {
         expect(run.resources.map((r) => r.name).filter((n) => !n.startsWith("velero-ceph-dr-"))).to.have.members([
             "rgw-zonegroup", "rgw-zonegroup-realm", "rgw-zone", "rgw-zone-system-access-key", "rgw-zone-system-secret-key",
             "rgw-zone-master", "velero-user", "velero-user-access-key", "velero-user-secret-key", "velero-user-user",
-            "velero-user-s3", "velero-user-bucket", "velero-sync", "velero-sync-scope", "kopia-repository-password",
+            "velero-user-bucket", "velero-sync", "velero-sync-scope", "kopia-repository-password",
             "cluster", "velero", "velero-namespace", "velero-credentials", "velero-repo-credentials", "velero-release",
             "dr-alerts", "dr-alerts-rules", "dr-alerts-dashboard", "dr-alerts-ksm-config",
         ]);
@@ -193,7 +191,7 @@ describe("region stack site-b (secondary)", () => {
         expect(isSecretInput(join, "environment.RGW_SYSTEM_ACCESS_KEY")).to.equal(true);
         expect(isSecretInput(join, "environment.RGW_SYSTEM_SECRET_KEY")).to.equal(true);
         expect(ofType(run, "random:index/randomPassword:RandomPassword")).to.deep.equal([]);
-        expect(ofType(run, "aws:s3/bucket:Bucket")).to.deep.equal([]);
+        expect(ofType(run, RGW_BUCKET_TYPE)).to.deep.equal([]);
     });
 
     it("re-exports site-a's keys and kopia password as secrets with its own site settings", () => {
