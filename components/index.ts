@@ -1,4 +1,6 @@
 export * from "./rgwScript";
+export * from "./step/shellStep";
+export * from "./secrets/randomSecret";
 export * from "./s3Keys";
 export * from "./rgwZoneGroup";
 export * from "./rgwZone";

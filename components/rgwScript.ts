@@ -1,7 +1,7 @@
 // How components call scripts/rgw-multisite.sh: one readable command line per step (it is what
 // reviewers see in a `pulumi preview` diff), secrets only in the environment.
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
+import { ShellStep } from "./step/shellStep";
 
 /** Path of the script relative to the project directory, where Pulumi runs local commands. */
 export const RGW_SCRIPT = "scripts/rgw-multisite.sh";
@@ -67,8 +67,8 @@ export interface RgwStepArgs {
  * One idempotent Ceph step. Create and update run the same "ensure" command, so changed
  * arguments are re-applied in place; delete only prints what is kept.
  */
-export function rgwStep(name: string, args: RgwStepArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
-    return new command.local.Command(
+export function rgwStep(name: string, args: RgwStepArgs, opts: pulumi.CustomResourceOptions): ShellStep {
+    return new ShellStep(
         name,
         {
             create: args.command,

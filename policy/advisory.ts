@@ -2,7 +2,7 @@
 // exporter mis-parses, and the strict read-only passive zone with what it costs at restore time.
 import { cephNameProblem } from "../stacks/validate";
 import {
-    BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, LOCAL_COMMAND_TYPE, ResourceValidationArgs, ResourceValidationPolicy,
+    BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, STEP_TYPE, ResourceValidationArgs, ResourceValidationPolicy,
     ReportViolation, forType, objectName, stringAt,
 } from "./resources";
 import { rgwScriptCalls } from "./rgwCommands";
@@ -16,7 +16,7 @@ const HTTPS_ADVICE = "S3 request bodies (backups) and the radosgw-admin system t
 
 function checkEndpoints(args: ResourceValidationArgs, report: ReportViolation): void {
     switch (args.type) {
-        case LOCAL_COMMAND_TYPE: {
+        case STEP_TYPE: {
             const calls = rgwScriptCalls(args.props);
             if (calls.length === 0) return args.notApplicable("not a scripts/rgw-multisite.sh step");
             for (const call of calls) {
@@ -60,7 +60,7 @@ export const rgwZoneNamesPlain: ResourceValidationPolicy = {
     description: "RGW zone names are plain alphanumeric: Ceph's metrics exporter mis-parses '-', '_' and '.' in the source_zone "
         + "of the replication metrics the DR alerts use.",
     enforcementLevel: "advisory",
-    validateResource: forType(LOCAL_COMMAND_TYPE, (props, args, report) => {
+    validateResource: forType(STEP_TYPE, (props, args, report) => {
         const calls = rgwScriptCalls(props);
         if (calls.length === 0) return args.notApplicable("not a scripts/rgw-multisite.sh step");
         const seen = new Set<string>();
@@ -87,7 +87,7 @@ export const passiveZoneStrictReadOnly: ResourceValidationPolicy = {
     description: "Reports the strict read-only passive zone (rgw-multisite.sh demote --read-only) and what it means for restores: "
         + "a restore writes to the bucket, so it needs a ReadWrite BackupStorageLocation on a writable zone.",
     enforcementLevel: "advisory",
-    validateResource: forType(LOCAL_COMMAND_TYPE, (props, args, report) => {
+    validateResource: forType(STEP_TYPE, (props, args, report) => {
         const demotes = rgwScriptCalls(props).filter((c) => c.subcommand === "demote");
         if (demotes.length === 0) return args.notApplicable("not a demote step of scripts/rgw-multisite.sh");
         for (const demote of demotes) {

@@ -17,7 +17,8 @@ export const BACKUP_STORAGE_LOCATION_TYPE = "kubernetes:velero.io/v1:BackupStora
 export const SCHEDULE_TYPE = "kubernetes:velero.io/v1:Schedule";
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-export const LOCAL_COMMAND_TYPE = "command:local:Command";
+/** A command-line step (components/step): the Ceph script and the kubectl glue. */
+export { SHELL_STEP_TYPE as STEP_TYPE } from "../components/step/shellStep";
 /** The backup bucket: a dynamic resource that speaks only the S3 calls RGW serves (components/bucket). */
 export { RGW_BUCKET_TYPE as BUCKET_TYPE } from "../components/bucket/bucketLogic";
 

@@ -9,9 +9,8 @@
 // again and converge (Ceph steps are "ensure"; Kubernetes objects are upserted with patchForce).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as command from "@pulumi/command";
 import {
-    DEFAULT_BACKUP_STORAGE_LOCATION, RPO_SECONDS_LABEL, keepNotice, renderBackupStorageLocation, renderSchedule,
+    DEFAULT_BACKUP_STORAGE_LOCATION, RPO_SECONDS_LABEL, ShellStep, keepNotice, renderBackupStorageLocation, renderSchedule,
     scriptCommand, shellQuote, transportEnv,
 } from "../components";
 import { ConfigError } from "./checker";
@@ -122,7 +121,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     const promoteCommand = scriptCommand("promote", {
         zone: active.zone, zonegroup: active.zonegroup, ...peerFlags, force: cfg.forcePromotion,
     });
-    const master = new command.local.Command("ceph-metadata-master", {
+    const master = new ShellStep("ceph-metadata-master", {
         create: promoteCommand,
         update: promoteCommand,
         delete: keepNotice(`zone ${active.zone} as metadata master`),
@@ -135,12 +134,12 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     }, retain);
 
     // The passive zone follows the new period: non-master, writable unless strict read-only.
-    let secondary: command.local.Command | undefined;
+    let secondary: ShellStep | undefined;
     if (passive) {
         const demoteCommand = scriptCommand("demote", {
             zone: passive.zone, "master-url": active.endpoint, "read-only": cfg.strictReadOnlyPassive,
         });
-        secondary = new command.local.Command("ceph-secondary", {
+        secondary = new ShellStep("ceph-secondary", {
             create: demoteCommand,
             update: demoteCommand,
             delete: keepNotice(`zone ${passive.zone} as secondary`),
@@ -159,7 +158,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     if (passive) {
         const cluster = clusterProvider(passive);
         const stopCommand = `scripts/velero-role.sh stop-schedules --namespace ${shellQuote(passive.veleroNamespace)} --label ${RPO_SECONDS_LABEL}`;
-        passiveSteps.push(new command.local.Command(`${passive.siteId}-stop-schedules`, {
+        passiveSteps.push(new ShellStep(`${passive.siteId}-stop-schedules`, {
             create: stopCommand,
             update: stopCommand,
             delete: "true",

@@ -3,8 +3,7 @@
 // `site-a` bootstraps the metadata master; `site-b` joins it through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
-import { DrAlertRules, GlobalS3User, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
+import { ALPHANUMERIC, DrAlertRules, GlobalS3User, RandomSecret, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
 import { ConfigError, RegionConfig } from "./config";
 
 /** Stack outputs of a region stack; the failover stack and `site-b` read these by name. */
@@ -160,7 +159,7 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
         transport: cfg.transport,
     }, { dependsOn: [velero.ready] });
     // One kopia repository password for both clusters: generated here, read by site-b.
-    const kopia = new random.RandomPassword("kopia-repository-password", { length: 32, special: false });
+    const kopia = new RandomSecret("kopia-repository-password", { length: 32, alphabet: ALPHANUMERIC });
     const veleroInstall = veleroFor(cfg, velero.keys, pulumi.secret(kopia.result), sync.ready);
 
     return {

@@ -123,9 +123,10 @@ export interface RgwBucketArgs {
  * refreshed with HeadBucket and GetBucketAcl; never deleted.
  */
 export class RgwBucket extends pulumi.dynamic.Resource {
-    public readonly bucket!: pulumi.Output<string>;
-    public readonly owner!: pulumi.Output<string>;
-    public readonly endpoint!: pulumi.Output<string>;
+    // `declare`: class fields would overwrite the Outputs the base constructor set (ES2022 class fields).
+    declare public readonly bucket: pulumi.Output<string>;
+    declare public readonly owner: pulumi.Output<string>;
+    declare public readonly endpoint: pulumi.Output<string>;
 
     constructor(name: string, args: RgwBucketArgs, opts?: pulumi.CustomResourceOptions) {
         const props = {

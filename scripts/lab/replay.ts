@@ -7,6 +7,7 @@ import * as path from "path";
 import { main } from "../../stacks/main";
 import { BucketSpec, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
 import { s3BucketApi } from "../../components/bucket/rgwBucket";
+import { SHELL_STEP_TYPE } from "../../components/step/shellStep";
 import { MockRun, RecordedResource, runMocked } from "../../test/harness/mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -67,13 +68,13 @@ export function bucketSpecOf(r: RecordedResource): BucketSpec {
 }
 
 /** The resource types the lab knows how to apply; anything else in a region stack is reported. */
-const APPLIED = new Set(["command:local:Command", RGW_BUCKET_TYPE]);
+const APPLIED = new Set([SHELL_STEP_TYPE, RGW_BUCKET_TYPE]);
 /** Declared but nothing to apply in the lab (no Kubernetes here; providers and keys are inputs). */
-const NOT_APPLIED_PREFIXES = ["pulumi:", "velero-ceph-dr:", "random:", "pulumi:providers:", "kubernetes:"];
+const NOT_APPLIED_PREFIXES = ["pulumi:", "velero-ceph-dr:", "pulumi-nodejs:dynamic/dr:RandomSecret", "pulumi:providers:", "kubernetes:"];
 
 /** Steps that act on Kubernetes through kubectl: there is no cluster in the lab. */
 export function isKubernetesStep(r: RecordedResource): boolean {
-    return r.type === "command:local:Command" && String(r.inputs.create).startsWith("scripts/velero-role.sh ");
+    return r.type === SHELL_STEP_TYPE && String(r.inputs.create).startsWith("scripts/velero-role.sh ");
 }
 
 /** Executes a recorded stack's steps in declaration order. */
@@ -91,7 +92,7 @@ export async function replay(run: MockRun<unknown>, log: Log): Promise<StepResul
             continue;
         }
         const started = Date.now();
-        if (r.type === "command:local:Command") {
+        if (r.type === SHELL_STEP_TYPE) {
             log(`  $ ${r.inputs.create}`);
             const out = await sh(r.inputs.create, r.inputs.environment ?? {}, log);
             results.push({ name: r.name, command: r.inputs.create, ms: Date.now() - started, ...out });

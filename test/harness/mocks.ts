@@ -9,6 +9,7 @@
 // Unmocked invokes and stack references to unknown stacks fail loudly.
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { RANDOM_SECRET_TYPE } from "../../components/secrets/randomSecret";
 
 /** The signature Pulumi puts on a serialized secret value. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -104,15 +105,10 @@ export function unwrapSecrets(value: any, path = "", secretPaths: string[] = [])
     return value;
 }
 
-/** A random value honouring RandomPassword/RandomString's character-class flags (all default on). */
+/** A value of RandomSecret's length from its alphabet: deterministic per name, or from crypto. */
 function randomText(name: string, inputs: any, source: "deterministic" | "crypto"): string {
-    const length: number = inputs.length ?? 16;
-    const alphabet = [
-        inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        inputs.lower === false ? "" : "abcdefghijklmnopqrstuvwxyz",
-        inputs.numeric === false ? "" : "0123456789",
-        inputs.special === false ? "" : (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?"),
-    ].join("");
+    const length: number = inputs.length;
+    const alphabet: string = inputs.alphabet;
     const bytes = source === "crypto"
         ? crypto.randomBytes(length)
         : Buffer.concat(Array.from({ length: Math.ceil(length / 32) + 1 }, (_, i) =>
@@ -150,8 +146,7 @@ async function resolveDeep(v: any): Promise<any> {
 function mockState(type: string, name: string, inputs: any, opts: RunOptions): Record<string, any> {
     const source = opts.randomSource ?? "deterministic";
     switch (type) {
-        case "random:index/randomPassword:RandomPassword":
-        case "random:index/randomString:RandomString":
+        case RANDOM_SECRET_TYPE:
             return { ...inputs, result: randomText(name, inputs, source) };
         case "pulumi:pulumi:StackReference": {
             const ref = opts.stackReferences?.[inputs.name];
@@ -164,8 +159,6 @@ function mockState(type: string, name: string, inputs: any, opts: RunOptions): R
                 secretOutputNames: ref.secretOutputs ?? [],
             };
         }
-        case "command:local:Command":
-            return { ...inputs, stdout: "", stderr: "" };
         default:
             return { ...inputs };
     }

@@ -2,13 +2,13 @@ import { expect } from "chai";
 import { keepNotice, renderScriptCommand } from "../../components/rgwScript";
 import { renderBackupStorageLocation } from "../../components/veleroInstall";
 import { passiveZoneStrictReadOnly, rgwEndpointsHttps, rgwZoneNamesPlain } from "../../policy/advisory";
-import { BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, LOCAL_COMMAND_TYPE } from "../../policy/resources";
+import { BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, STEP_TYPE } from "../../policy/resources";
 import { parseRgwScriptCall, shellWords } from "../../policy/rgwCommands";
 import { policyResource, summary, validateResource } from "./harness";
 
 function step(name: string, subcommand: string, flags: Record<string, string | boolean>) {
     const line = renderScriptCommand(subcommand, flags);
-    return policyResource({ type: LOCAL_COMMAND_TYPE, name, props: { create: line, update: line, delete: keepNotice(name), environment: {} } });
+    return policyResource({ type: STEP_TYPE, name, props: { create: line, update: line, delete: keepNotice(name), environment: {} } });
 }
 
 describe("reading rgw-multisite.sh command lines", () => {
@@ -64,7 +64,7 @@ describe("advisory rgw-endpoints-https", () => {
     });
 
     it("does not apply to other commands and types", async () => {
-        const other = policyResource({ type: LOCAL_COMMAND_TYPE, name: "x", props: { create: "scripts/velero-role.sh stop-schedules" } });
+        const other = policyResource({ type: STEP_TYPE, name: "x", props: { create: "scripts/velero-role.sh stop-schedules" } });
         expect((await validateResource(rgwEndpointsHttps, other)).notApplicable).to.equal("not a scripts/rgw-multisite.sh step");
         const secret = policyResource({ type: "kubernetes:core/v1:Secret", name: "s", props: {} });
         expect((await validateResource(rgwEndpointsHttps, secret)).notApplicable).to.be.a("string");

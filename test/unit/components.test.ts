@@ -64,7 +64,7 @@ describe("RgwZone", () => {
         const run = await runMocked(() => {
             new RgwZone("z", { ...base, role: "master", systemUser: "sync" });
         }, { stack: "test" });
-        expect(ofType(run, "RandomPassword").map((r) => r.name)).to.deep.equal(["z-system-access-key", "z-system-secret-key"]);
+        expect(ofType(run, ":RandomSecret").map((r) => r.name)).to.deep.equal(["z-system-access-key", "z-system-secret-key"]);
         expect(named(run, "z-master").inputs.create).to.contain("ensure-master-zone --realm prod --zonegroup eu --zone zoneb --endpoint https://rgw-b.example.com --system-uid sync");
     });
 
@@ -72,7 +72,7 @@ describe("RgwZone", () => {
         const run = await runMocked(() => {
             new RgwZone("z", { ...base, role: "secondary", masterEndpoint: "https://rgw-a.example.com", systemKeys: keys });
         }, { stack: "test" });
-        expect(ofType(run, "RandomPassword")).to.deep.equal([]);
+        expect(ofType(run, ":RandomSecret")).to.deep.equal([]);
         const join = named(run, "z-join");
         expect(join.inputs.create).to.equal("scripts/rgw-multisite.sh join-secondary --realm prod --zonegroup eu --zone zoneb --endpoint https://rgw-b.example.com --master-url https://rgw-a.example.com");
         expect(join.inputs.environment.RGW_SYSTEM_SECRET_KEY).to.equal("s3cr3t");
@@ -107,7 +107,7 @@ describe("GlobalS3User", () => {
         const run = await runMocked(() => {
             new GlobalS3User("u", { uid: "velero", transport, keys });
         }, { stack: "test" });
-        expect(ofType(run, "RandomPassword")).to.deep.equal([]);
+        expect(ofType(run, ":RandomSecret")).to.deep.equal([]);
         expect(named(run, "u-user").inputs.environment.RGW_USER_ACCESS_KEY).to.equal("AKIAEXAMPLE000000001");
     });
 

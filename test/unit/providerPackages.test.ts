@@ -49,8 +49,9 @@ describe("Pulumi provider packages the engine can install", () => {
     const pulumiPackages = Object.entries(manifest.dependencies).filter(([name]) => name.startsWith("@pulumi/"));
 
     it("depends on the providers the program uses", () => {
-        expect(pulumiPackages.map(([n]) => n)).to.include.members(["@pulumi/command", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/pulumi"]);
-        expect(pulumiPackages.map(([n]) => n)).not.to.include("@pulumi/aws");
+        expect(pulumiPackages.map(([n]) => n)).to.include.members(["@pulumi/kubernetes", "@pulumi/pulumi"]);
+        // Their plugins cannot be built here (README, "Providers"): the program uses its own dynamic resources.
+        for (const gone of ["@pulumi/aws", "@pulumi/command", "@pulumi/random"]) expect(pulumiPackages.map(([n]) => n)).not.to.include(gone);
     });
 
     for (const [name, pinned] of pulumiPackages) {

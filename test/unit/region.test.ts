@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { main } from "../../stacks/main";
 import { RGW_BUCKET_TYPE } from "../../components/bucket/bucketLogic";
+import { RANDOM_SECRET_TYPE } from "../../components/secrets/randomSecret";
+import { SHELL_STEP_TYPE } from "../../components/step/shellStep";
 import { MockRun, RecordedResource, isSecretInput, named, ofType, runFailing, runMocked } from "../harness/mocks";
 import { siteAConfig, siteAOutputs, siteBConfig } from "./fixtures";
 
@@ -20,7 +22,7 @@ function secretValues(run: MockRun<unknown>): string[] {
 }
 
 function commands(run: MockRun<unknown>): RecordedResource[] {
-    return ofType(run, "command:local:Command");
+    return ofType(run, SHELL_STEP_TYPE);
 }
 
 function expectNoPlaintextSecrets(run: MockRun<unknown>) {
@@ -190,7 +192,7 @@ describe("region stack site-b (secondary)", () => {
         expect(join.inputs.environment.RGW_SYSTEM_SECRET_KEY).to.equal("system-secret-from-site-a");
         expect(isSecretInput(join, "environment.RGW_SYSTEM_ACCESS_KEY")).to.equal(true);
         expect(isSecretInput(join, "environment.RGW_SYSTEM_SECRET_KEY")).to.equal(true);
-        expect(ofType(run, "random:index/randomPassword:RandomPassword")).to.deep.equal([]);
+        expect(ofType(run, RANDOM_SECRET_TYPE)).to.deep.equal([]);
         expect(ofType(run, RGW_BUCKET_TYPE)).to.deep.equal([]);
     });
 
