@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# ceph-lab.sh: two independent single-node Ceph 16.2 clusters on 127.0.0.1 (site "a" and site "b"),
-# each one mon + one memstore OSD (pool size 1, no ceph-mgr), plus one radosgw per site on demand.
+# ceph-lab.sh: two independent single-node Ceph 16.2 clusters (site "a" and site "b"), each one
+# mon + one memstore OSD (pool size 1, no ceph-mgr), plus one radosgw per site on demand. Each
+# site's daemons run inside that site's network namespace and bind to the site's address
+# (sites.sh: LAB_NET.11 for a, LAB_NET.12 for b, the host is LAB_NET.1 on bridge LAB_BRIDGE).
 # It is the real-Ceph lab behind test/lab: rgw-multisite.sh runs against it through `env SITE`.
 #
 #   ceph-lab.sh up | down [--purge] | status
 #   ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
-#   ceph-lab.sh admin SITE ARGS...     radosgw-admin against that site's cluster
+#   ceph-lab.sh admin SITE ARGS...     radosgw-admin (from the host) against that site's cluster
 #   ceph-lab.sh env SITE               RGW_ADMIN=... / RGW_RESTART=... / RGW_ENDPOINT=... lines
+#   ceph-lab.sh cut SITE | heal SITE   take the site's link down / up (its daemons keep running)
 #
 # Everything lives under LAB_DIR; every daemon is started with a pid file and stopped by that pid
 # (never by process name: other labs may run on the same machine). Auth is cephx, one keyring per
-# cluster. See scripts/lab/README.md for the settings.
+# cluster. Needs root (network namespaces). See scripts/lab/README.md for the settings.
 set -euo pipefail
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+SITES_SH="$(dirname "$SCRIPT_PATH")/sites.sh"
 SITES=(a b)
 SETTING_NAMES=(LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
-  LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B)
-PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl)
+  LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B
+  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B)
+PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl iproute2)
 # RGW's HTTP client (sync, realm/period pull, commit forwarding) honours these; the lab only
-# talks to 127.0.0.1, so a proxy from the caller's environment must never be used.
+# talks to the sites' addresses on its private bridge, so a proxy from the caller's environment
+# must never be used.
 PROXY_VARS=(http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY)
 MEMSTORE_BYTES=$((3 * 1024 * 1024 * 1024)) # cap per OSD: RAM, not disk
 PROBE_POOL=lab-probe
@@ -34,9 +40,10 @@ usage() {
   cat >&2 <<'EOF'
 usage: ceph-lab.sh up | down [--purge] | status
        ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
-       ceph-lab.sh admin SITE ARGS... | env SITE          (SITE is a or b)
+       ceph-lab.sh admin SITE ARGS... | env SITE | cut SITE | heal SITE   (SITE is a or b)
 settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_TIMEOUT
+  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B
 EOF
   exit 2
 }
@@ -66,10 +73,16 @@ load_settings() {
   LAB_ZONEGROUP=${LAB_ZONEGROUP:-global}
   LAB_ZONE_A=${LAB_ZONE_A:-zonea}
   LAB_ZONE_B=${LAB_ZONE_B:-zoneb}
-  LAB_MON_PORT_A=${LAB_MON_PORT_A:-3301}
-  LAB_MON_PORT_B=${LAB_MON_PORT_B:-3302}
-  LAB_RGW_PORT_A=${LAB_RGW_PORT_A:-8001}
-  LAB_RGW_PORT_B=${LAB_RGW_PORT_B:-8002}
+  # Every site has its own address, so both sites can use the same ports.
+  LAB_MON_PORT_A=${LAB_MON_PORT_A:-3300}
+  LAB_MON_PORT_B=${LAB_MON_PORT_B:-3300}
+  LAB_RGW_PORT_A=${LAB_RGW_PORT_A:-8000}
+  LAB_RGW_PORT_B=${LAB_RGW_PORT_B:-8000}
+  # The same defaults as sites.sh; another lab on this machine needs other values for all four.
+  LAB_NET=${LAB_NET:-10.213.0}
+  LAB_BRIDGE=${LAB_BRIDGE:-vcdr-br0}
+  LAB_NETNS_A=${LAB_NETNS_A:-vcdr-a}
+  LAB_NETNS_B=${LAB_NETNS_B:-vcdr-b}
   LAB_TIMEOUT=${LAB_TIMEOUT:-120}
   local name
   for name in LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B; do
@@ -78,8 +91,19 @@ load_settings() {
   for name in LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_TIMEOUT; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer, got '${!name}'"
   done
-  local ports="$LAB_MON_PORT_A $LAB_MON_PORT_B $LAB_RGW_PORT_A $LAB_RGW_PORT_B"
-  [[ $(tr ' ' '\n' <<<"$ports" | sort -u | wc -l) -eq 4 ]] || die "the four ports must differ: $ports"
+  [[ "$LAB_NET" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
+    die "LAB_NET must be the first three octets of a 10.x.y.0/24 network, got '$LAB_NET'"
+  for name in LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B; do
+    [[ "${!name}" =~ ^[a-z0-9-]{1,12}$ ]] || die "$name must be 1 to 12 of [a-z0-9-], got '${!name}'"
+  done
+  [[ "$LAB_NETNS_A" != "$LAB_NETNS_B" ]] || die "LAB_NETNS_A and LAB_NETNS_B must differ, got '$LAB_NETNS_A' twice"
+  # Within a site the mon and the gateway share the address.
+  local site
+  for site in A B; do
+    name="LAB_MON_PORT_$site"
+    local rgw="LAB_RGW_PORT_$site"
+    [[ "${!name}" != "${!rgw}" ]] || die "$name and $rgw must differ, both are ${!name}"
+  done
 }
 
 save_settings() {
@@ -101,6 +125,64 @@ rgw_port() { site_setting LAB_RGW_PORT "$1"; }
 site_zone() { site_setting LAB_ZONE "$1"; }
 site_dir() { printf '%s/%s' "$LAB_DIR" "$1"; }
 site_conf() { printf '%s/%s/ceph.conf' "$LAB_DIR" "$1"; }
+site_netns() { site_setting LAB_NETNS "$1"; }
+
+# ---------------------------------------------------------------------------------------------
+# Network: one namespace per site (sites.sh), with this lab's settings
+# ---------------------------------------------------------------------------------------------
+
+sites_sh() {
+  env LAB_NET="$LAB_NET" LAB_BRIDGE="$LAB_BRIDGE" LAB_NETNS_A="$LAB_NETNS_A" LAB_NETNS_B="$LAB_NETNS_B" \
+    bash "$SITES_SH" "$@"
+}
+# The site's address (sites.sh owns the mapping: LAB_NET.11 for a, LAB_NET.12 for b).
+site_addr() { sites_sh addr "$1"; }
+# Run CMD... inside SITE's network namespace. `ip netns exec` execs, so a daemon started this way
+# writes its own pid to its pid file.
+in_site() { sites_sh exec "$@"; }
+
+have_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
+
+# linked | cut | no netns
+link_state() {
+  if ! have_netns "$(site_netns "$1")"; then
+    printf 'no netns'
+  elif sites_sh is-cut "$1"; then
+    printf 'cut'
+  else
+    printf 'linked'
+  fi
+}
+
+# The namespaces and the bridge of this lab. The /24 must not be routed elsewhere on this host
+# (another lab's bridge with the same LAB_NET would take the traffic).
+sites_up() {
+  [[ $(id -u) -eq 0 ]] || die "the sites' network namespaces need root"
+  local other
+  other=$(ip -o addr show to "$LAB_NET.0/24" | awk -v br="$LAB_BRIDGE" '$2 != br {print $2}' | sort -u | tr '\n' ' ')
+  [[ -z "$other" ]] || die "$LAB_NET.0/24 is already on interface(s) $other(another lab?): set LAB_NET, LAB_BRIDGE and LAB_NETNS_A/B to other values"
+  sites_sh up
+}
+
+# Remove the namespaces and the bridge, unless a process (of this lab or any other) still runs
+# in one of them.
+sites_down() {
+  local site ns pids busy=0
+  for site in "${SITES[@]}"; do
+    ns=$(site_netns "$site")
+    have_netns "$ns" || continue
+    pids=$(ip netns pids "$ns" | tr '\n' ' ')
+    if [[ -n "$pids" ]]; then
+      log "netns $ns still has processes ($pids); keeping the namespaces and $LAB_BRIDGE"
+      busy=1
+    fi
+  done
+  ((busy)) && return 0
+  if have_netns "$LAB_NETNS_A" || have_netns "$LAB_NETNS_B" || ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
+    sites_sh down
+    log "removed netns $LAB_NETNS_A, $LAB_NETNS_B and bridge $LAB_BRIDGE"
+  fi
+}
 
 # ---------------------------------------------------------------------------------------------
 # Packages
@@ -109,7 +191,7 @@ site_conf() { printf '%s/%s/ceph.conf' "$LAB_DIR" "$1"; }
 # Install the Debian packages only when a command is missing; installing needs root and apt.
 ensure_packages() {
   local cmd missing=0
-  for cmd in ceph-mon ceph-osd radosgw radosgw-admin ceph rados ceph-authtool monmaptool curl flock; do
+  for cmd in ceph-mon ceph-osd radosgw radosgw-admin ceph rados ceph-authtool monmaptool curl flock ip; do
     command -v "$cmd" >/dev/null 2>&1 || missing=1
   done
   ((missing)) || return 0
@@ -157,10 +239,15 @@ is_lab_process() {
   [[ " ${argv[*]} " == *" -c $LAB_DIR/$site/ceph.conf "* && " ${argv[*]} " == *" -n $name "* ]]
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Is PORT taken on SITE's address? Connects from inside the site's namespace (works while cut).
+port_busy() {
+  in_site "$1" timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$(site_addr "$1")" "$2" 2>/dev/null
+}
 
 require_free_port() {
-  ! port_busy "$1" || die "port 127.0.0.1:$1 for $2 is already in use (another lab? set LAB_*_PORT_* to free ports)"
+  local site="$1" port="$2"
+  ! port_busy "$site" "$port" ||
+    die "port $(site_addr "$site"):$port (netns $(site_netns "$site")) for $3 is already in use (another lab in this netns? set LAB_NETNS_*/LAB_*_PORT_*)"
 }
 
 # Start a Ceph daemon; it daemonizes itself and writes pid_file (set in ceph.conf). Early errors
@@ -170,7 +257,7 @@ start_daemon() {
   dir=$(site_dir "$site")
   rm -f "$(pid_file "$site" "$name")"
   # 9>&-: the daemon must not inherit the lab lock (it would hold it for its whole life).
-  "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
+  in_site "$site" "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
     die "$name of site $site failed to start; see $dir/log/$name.startup.log and $dir/log/$name.log"
   for ((i = 0; i < 100; i++)); do
     if pid=$(daemon_pid "$site" "$name"); then
@@ -221,19 +308,21 @@ wait_for() {
 # ---------------------------------------------------------------------------------------------
 
 # ceph.conf is regenerated from the settings on every `up` and rgw start (so a changed RGW port or
-# zone takes effect); the fsid and the mon port are fixed when the site is created.
+# zone takes effect); the fsid and the mon address (LAB_NET, mon port) are fixed when the site is
+# created. The host's clients (RGW_ADMIN) read the same file and reach the mon over the bridge.
 write_conf() {
-  local site="$1" dir fsid
+  local site="$1" dir fsid addr
   dir=$(site_dir "$site")
   fsid=$(<"$dir/fsid")
+  addr=$(site_addr "$site")
   cat >"$dir/ceph.conf.new" <<EOF
 # Generated by scripts/lab/ceph-lab.sh for lab site $site; rewritten on every up/rgw-start.
 [global]
 fsid = $fsid
-# One mon, msgr2 only, everything bound to loopback.
-mon_host = [v2:127.0.0.1:$(mon_port "$site")]
-public_addr = 127.0.0.1
-cluster_addr = 127.0.0.1
+# One mon, msgr2 only, everything bound to the site's address in netns $(site_netns "$site").
+mon_host = [v2:$addr:$(mon_port "$site")]
+public_addr = $addr
+cluster_addr = $addr
 ms_bind_msgr1 = false
 # cephx with one keyring for the whole (single-operator) cluster: mon., client.admin, osd.0 and
 # client.rgw.$site; the mon imports it at mkfs, every daemon and client reads it.
@@ -287,7 +376,7 @@ osd_fast_shutdown = false
 admin_socket = $dir/run/\$name.asok
 pid_file = $dir/run/\$name.pid
 log_file = $dir/log/\$name.log
-rgw_frontends = beast endpoint=127.0.0.1:$(rgw_port "$site")
+rgw_frontends = beast endpoint=$addr:$(rgw_port "$site")
 rgw_realm = $LAB_REALM
 rgw_zonegroup = $LAB_ZONEGROUP
 rgw_zone = $(site_zone "$site")
@@ -297,13 +386,21 @@ EOF
   mv -f "$dir/ceph.conf.new" "$dir/ceph.conf"
 }
 
-# The mon address is baked into the monmap: a different LAB_MON_PORT_* needs a new lab.
-check_mon_port_unchanged() {
-  local site="$1" dir recorded
-  dir=$(site_dir "$site")
-  recorded=$(<"$dir/mon_port")
-  [[ "$recorded" == "$(mon_port "$site")" ]] ||
-    die "site $site was created with mon port $recorded, not $(mon_port "$site"); use that port or run 'down --purge' first"
+mon_addr() { printf '%s:%s' "$(site_addr "$1")" "$(mon_port "$1")"; }
+
+# The address the site's mon was created with (a site made before the namespaces: 127.0.0.1).
+recorded_mon_addr() {
+  local dir
+  dir=$(site_dir "$1")
+  if [[ -f "$dir/mon_addr" ]]; then cat "$dir/mon_addr"; else printf '127.0.0.1:%s' "$(<"$dir/mon_port")"; fi
+}
+
+# The mon address is baked into the monmap: a different LAB_NET or LAB_MON_PORT_* needs a new lab.
+check_mon_addr_unchanged() {
+  local site="$1" recorded
+  recorded=$(recorded_mon_addr "$site")
+  [[ "$recorded" == "$(mon_addr "$site")" ]] ||
+    die "site $site was created with mon address $recorded, not $(mon_addr "$site"); use the same LAB_NET and mon port or run 'down --purge' first"
 }
 
 # All keys of the cluster in one keyring; the caps are what vstart/cephadm give these entities.
@@ -323,16 +420,17 @@ make_keyring() {
 mkfs_mon() {
   local site="$1" dir
   dir=$(site_dir "$site")
-  monmaptool --create --fsid "$(<"$dir/fsid")" --addv "$site" "[v2:127.0.0.1:$(mon_port "$site")]" \
+  monmaptool --create --fsid "$(<"$dir/fsid")" --addv "$site" "[v2:$(mon_addr "$site")]" \
     "$dir/monmap" >/dev/null
   ceph-mon -c "$dir/ceph.conf" -n "mon.$site" --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring" \
     >>"$dir/log/mon.$site.startup.log" 2>&1 || die "ceph-mon --mkfs failed for site $site; see $dir/log"
 }
 
-ceph_site() { timeout 30 ceph -c "$(site_conf "$1")" --connect-timeout 10 "${@:2}"; }
+# The lab's own checks run inside the site's namespace, so `up` works on a cut site too.
+ceph_site() { in_site "$1" timeout 30 ceph -c "$(site_conf "$1")" --connect-timeout 10 "${@:2}"; }
 
 wait_mon() {
-  wait_for "site $1: mon.$1 answers on 127.0.0.1:$(mon_port "$1")" ceph_site "$1" mon stat ||
+  wait_for "site $1: mon.$1 answers on $(mon_addr "$1")" ceph_site "$1" mon stat ||
     die "site $1: mon.$1 did not answer within ${LAB_TIMEOUT}s; see $(site_dir "$1")/log/mon.$1.log"
 }
 
@@ -362,7 +460,7 @@ probe_pool() {
   local site="$1"
   ceph_site "$site" osd pool create "$PROBE_POOL" 8 >/dev/null 2>&1 ||
     die "site $site: cannot create a pool"
-  timeout "$LAB_TIMEOUT" rados -c "$(site_conf "$site")" -p "$PROBE_POOL" put probe "$(site_conf "$site")" ||
+  in_site "$site" timeout "$LAB_TIMEOUT" rados -c "$(site_conf "$site")" -p "$PROBE_POOL" put probe "$(site_conf "$site")" ||
     die "site $site: cannot write to a new pool within ${LAB_TIMEOUT}s (PGs not active); see $(site_dir "$site")/log"
   ceph_site "$site" osd pool delete "$PROBE_POOL" "$PROBE_POOL" --yes-i-really-really-mean-it >/dev/null 2>&1 || true
   log "site $site: pool create + write ok"
@@ -383,10 +481,11 @@ create_site() {
   local site="$1" dir
   dir=$(site_dir "$site")
   log "site $site: creating cluster in $dir"
-  require_free_port "$(mon_port "$site")" "mon.$site"
+  require_free_port "$site" "$(mon_port "$site")" "mon.$site"
   mkdir -p "$dir/run" "$dir/log" "$dir/crash" "$dir/mon.$site"
   cat /proc/sys/kernel/random/uuid >"$dir/fsid"
   mon_port "$site" >"$dir/mon_port"
+  mon_addr "$site" >"$dir/mon_addr"
   write_conf "$site"
   make_keyring "$site"
   mkfs_mon "$site"
@@ -402,14 +501,14 @@ create_site() {
 # Start whatever of an existing site is not running (after `down`, or a crash).
 start_site() {
   local site="$1"
-  check_mon_port_unchanged "$site"
+  check_mon_addr_unchanged "$site"
   if daemon_pid "$site" "mon.$site" >/dev/null && daemon_pid "$site" osd.0 >/dev/null; then
     log "site $site: already running (mon.$site pid $(daemon_pid "$site" "mon.$site"), osd.0 pid $(daemon_pid "$site" osd.0))"
     return 0
   fi
   write_conf "$site"
   if ! daemon_pid "$site" "mon.$site" >/dev/null; then
-    require_free_port "$(mon_port "$site")" "mon.$site"
+    require_free_port "$site" "$(mon_port "$site")" "mon.$site"
     start_daemon "$site" "mon.$site" ceph-mon
   fi
   wait_mon "$site"
@@ -452,7 +551,10 @@ wait_no_realm_reload() {
   log "site $site: radosgw still reloading its realm after 60s; stopping it anyway"
 }
 
-rgw_answers() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$(rgw_port "$1")/"; }
+rgw_url() { printf 'http://%s:%s' "$(site_addr "$1")" "$(rgw_port "$1")"; }
+
+# Asked from inside the site's namespace: a restart of a cut site's gateway works too.
+rgw_answers() { in_site "$1" curl -s -o /dev/null -m 2 "$(rgw_url "$1")/"; }
 
 rgw_start() {
   local site="$1" pid dir deadline
@@ -465,7 +567,7 @@ rgw_start() {
     log "site $site: radosgw already running (pid $pid, port $(rgw_port "$site"))"
     return 0
   fi
-  require_free_port "$(rgw_port "$site")" "radosgw of site $site"
+  require_free_port "$site" "$(rgw_port "$site")" "radosgw of site $site"
   write_conf "$site"
   start_daemon "$site" "client.rgw.$site" radosgw
   # Up means: answers HTTP on its port. Fail fast if it dies (e.g. its zone does not exist).
@@ -475,10 +577,10 @@ rgw_start() {
       tail -n 15 "$dir/log/client.rgw.$site.log" >&2 2>/dev/null || true
       die "site $site: radosgw exited during startup (zone '$(site_zone "$site")' configured?); see $dir/log/client.rgw.$site.log"
     fi
-    ((SECONDS < deadline)) || die "site $site: radosgw does not answer on 127.0.0.1:$(rgw_port "$site") after ${LAB_TIMEOUT}s"
+    ((SECONDS < deadline)) || die "site $site: radosgw does not answer on $(rgw_url "$site") after ${LAB_TIMEOUT}s"
     sleep 0.3
   done
-  log "site $site: radosgw answers on http://127.0.0.1:$(rgw_port "$site") (zone $(site_zone "$site"))"
+  log "site $site: radosgw answers on $(rgw_url "$site") (zone $(site_zone "$site"), netns $(site_netns "$site"))"
 }
 
 rgw_stop() {
@@ -510,11 +612,12 @@ cmd_up() {
   take_lock
   touch "$LAB_DIR/.ceph-lab"
   [[ -f "$LAB_DIR/lab.env" ]] || save_settings
+  sites_up
   for site in "${SITES[@]}"; do
     discard_incomplete_site "$site"
     if [[ -f "$(site_dir "$site")/.initialized" ]]; then start_site "$site"; else create_site "$site"; fi
   done
-  log "lab up in $((SECONDS - started))s: $LAB_DIR (mon a 127.0.0.1:$LAB_MON_PORT_A, mon b 127.0.0.1:$LAB_MON_PORT_B; radosgw: rgw-restart SITE)"
+  log "lab up in $((SECONDS - started))s: $LAB_DIR (mon a $(mon_addr a) in netns $LAB_NETNS_A, mon b $(mon_addr b) in netns $LAB_NETNS_B; radosgw: rgw-restart SITE)"
 }
 
 cmd_down() {
@@ -533,6 +636,7 @@ cmd_down() {
   for site in "${SITES[@]}"; do
     if [[ -d "$(site_dir "$site")" ]]; then stop_site "$site"; fi
   done
+  sites_down
   if ((purge)); then
     rm -rf "$LAB_DIR"
     log "stopped and removed $LAB_DIR"
@@ -551,12 +655,13 @@ cmd_status() {
       all=1
       continue
     fi
-    printf 'site %s (zone %s):\n' "$site" "$(site_zone "$site")"
+    printf 'site %s (zone %s): netns %s, address %s, %s\n' "$site" "$(site_zone "$site")" \
+      "$(site_netns "$site")" "$(site_addr "$site")" "$(link_state "$site")"
     for name in "mon.$site" osd.0 "client.rgw.$site"; do
       case "$name" in
-      mon.*) port="127.0.0.1:$(<"$(site_dir "$site")/mon_port")" ;;
+      mon.*) port=$(recorded_mon_addr "$site") ;;
       osd.*) port="" ;;
-      *) port="http://127.0.0.1:$(sed -n 's/^rgw_frontends = .*endpoint=127.0.0.1:\([0-9]*\).*/\1/p' "$(site_conf "$site")")" ;;
+      *) port="http://$(sed -n 's/^rgw_frontends = .*endpoint=\([0-9.]*:[0-9]*\).*/\1/p' "$(site_conf "$site")")" ;;
       esac
       if pid=$(daemon_pid "$site" "$name"); then
         printf '  %-14s running  pid %-8s %s\n' "$name" "$pid" "$port"
@@ -575,14 +680,16 @@ cmd_admin() {
 }
 
 # Lines for `eval "$(ceph-lab.sh env a)"` or a dotenv reader: single-quoted values without quotes
-# inside. RGW_ADMIN drops proxy variables (realm/period pull and commit forwarding use HTTP).
+# inside. RGW_ADMIN runs on the host (it reaches the site's mon over the bridge with the site's
+# ceph.conf) and drops proxy variables (realm/period pull and commit forwarding use HTTP);
+# RGW_RESTART restarts the gateway inside the site's namespace.
 cmd_env() {
   local site="$1" unset_proxies="" v baked=""
   for v in "${PROXY_VARS[@]}"; do unset_proxies+="-u $v "; done
   for v in LAB_DIR "${SETTING_NAMES[@]}"; do baked+="$v=${!v} "; done
   printf "RGW_ADMIN='env %sradosgw-admin -c %s'\n" "$unset_proxies" "$(site_conf "$site")"
   printf "RGW_RESTART='env %s%s rgw-restart %s'\n" "$baked" "$SCRIPT_PATH" "$site"
-  printf "RGW_ENDPOINT='http://127.0.0.1:%s'\n" "$(rgw_port "$site")"
+  printf "RGW_ENDPOINT='%s'\n" "$(rgw_url "$site")"
 }
 
 main() {
@@ -620,6 +727,13 @@ main() {
     [[ $# -eq 1 ]] || usage
     check_site "$1"
     cmd_env "$1"
+    ;;
+  cut | heal)
+    # A site is lost by its link: its daemons keep running behind it.
+    [[ $# -eq 1 ]] || usage
+    check_site "$1"
+    have_netns "$(site_netns "$1")" || die "netns $(site_netns "$1") of site $1 does not exist: run 'up' first"
+    sites_sh "$cmd" "$1"
     ;;
   -h | --help | help) usage ;;
   *)
