@@ -1,8 +1,10 @@
-// `npm run lab`: two real Ceph 16.2 zones on 127.0.0.1, configured by this program's own steps,
+// `npm run lab`: two real Ceph 16.2 zones, each in its own network namespace (site a at LAB_NET.11,
+// site b at LAB_NET.12, the host at LAB_NET.1), configured by this program's own steps,
 // replicating a Velero-shaped backup, failing over with site A lost, and failing back.
 // Usage: npm run lab [-- --keep] [-- --scope zone|bucket|both]
 // Settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
-//   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B (see scripts/lab/README.md).
+//   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B
+//   LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B (see scripts/lab/README.md).
 import * as fs from "fs";
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -25,6 +27,11 @@ export interface LabSettings {
     monPortB: number;
     rgwPortA: number;
     rgwPortB: number;
+    /** First three octets of the lab's 10.x.y.0/24: host .1, site a .11, site b .12. */
+    net: string;
+    bridge: string;
+    netnsA: string;
+    netnsB: string;
 }
 
 export type Site = "a" | "b";
@@ -36,16 +43,27 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): LabSettin
         if (!Number.isInteger(v) || v < 1024 || v > 65535) throw new Error(`${key}=${env[key]} is not allowed; allowed: a port from 1024 to 65535`);
         return v;
     };
+    const matching = (key: string, fallback: string, re: RegExp, allowed: string) => {
+        const v = env[key] ?? fallback;
+        if (!re.test(v)) throw new Error(`${key}=${v} is not allowed; allowed: ${allowed}`);
+        return v;
+    };
+    const linkName = (key: string, fallback: string) => matching(key, fallback, /^[a-z0-9-]{1,12}$/, "1 to 12 of [a-z0-9-]");
     return {
         dir: env.LAB_DIR ?? "/tmp/velero-ceph-dr-lab",
         realm: env.LAB_REALM ?? "dr",
         zonegroup: env.LAB_ZONEGROUP ?? "global",
         zoneA: env.LAB_ZONE_A ?? "zonea",
         zoneB: env.LAB_ZONE_B ?? "zoneb",
-        monPortA: port("LAB_MON_PORT_A", 3301),
-        monPortB: port("LAB_MON_PORT_B", 3302),
-        rgwPortA: port("LAB_RGW_PORT_A", 8001),
-        rgwPortB: port("LAB_RGW_PORT_B", 8002),
+        // Each site has its own address: the same ports on both by default.
+        monPortA: port("LAB_MON_PORT_A", 3300),
+        monPortB: port("LAB_MON_PORT_B", 3300),
+        rgwPortA: port("LAB_RGW_PORT_A", 8000),
+        rgwPortB: port("LAB_RGW_PORT_B", 8000),
+        net: matching("LAB_NET", "10.213.0", /^10\.\d{1,3}\.\d{1,3}$/, "the first three octets of a 10.x.y.0/24 network"),
+        bridge: linkName("LAB_BRIDGE", "vcdr-br0"),
+        netnsA: linkName("LAB_NETNS_A", "vcdr-a"),
+        netnsB: linkName("LAB_NETNS_B", "vcdr-b"),
     };
 }
 
@@ -55,11 +73,18 @@ export function labEnv(s: LabSettings): Record<string, string> {
         LAB_DIR: s.dir, LAB_REALM: s.realm, LAB_ZONEGROUP: s.zonegroup, LAB_ZONE_A: s.zoneA, LAB_ZONE_B: s.zoneB,
         LAB_MON_PORT_A: String(s.monPortA), LAB_MON_PORT_B: String(s.monPortB),
         LAB_RGW_PORT_A: String(s.rgwPortA), LAB_RGW_PORT_B: String(s.rgwPortB),
+        LAB_NET: s.net, LAB_BRIDGE: s.bridge, LAB_NETNS_A: s.netnsA, LAB_NETNS_B: s.netnsB,
     };
 }
 
+/** The site's address on the lab bridge, as scripts/lab/sites.sh assigns it. */
+export function siteAddress(s: LabSettings, site: Site): string {
+    return `${s.net}.${site === "a" ? 11 : 12}`;
+}
+
+/** The site's gateway, as `ceph-lab.sh env SITE` prints it (siteTransport checks they agree). */
 export function endpoint(s: LabSettings, site: Site): string {
-    return `http://127.0.0.1:${site === "a" ? s.rgwPortA : s.rgwPortB}`;
+    return `http://${siteAddress(s, site)}:${site === "a" ? s.rgwPortA : s.rgwPortB}`;
 }
 
 export function zoneOf(s: LabSettings, site: Site): string {
@@ -85,6 +110,9 @@ export async function siteTransport(s: LabSettings, site: Site): Promise<Record<
         if (m) env[m[1]] = unquote(m[2]);
     }
     if (!env.RGW_ADMIN || !env.RGW_RESTART) throw new Error(`ceph-lab.sh env ${site} printed no RGW_ADMIN/RGW_RESTART:\n${out}`);
+    if (env.RGW_ENDPOINT !== endpoint(s, site)) {
+        throw new Error(`ceph-lab.sh env ${site} printed RGW_ENDPOINT=${env.RGW_ENDPOINT}, the lab expects ${endpoint(s, site)}`);
+    }
     return { RGW_ADMIN: env.RGW_ADMIN, RGW_RESTART: env.RGW_RESTART };
 }
 

@@ -1,7 +1,8 @@
 // Integration tests on real Ceph: runs the lab lifecycle once and turns every check of its
-// report into a test. Runs with non-default realm, zonegroup, zone names and ports, so the lab's
-// settings are proven too (`npm run lab` uses the defaults). Needs root and apt (or the Ceph
-// packages installed): without them ceph-lab.sh says why and these tests fail, never pass silently.
+// report into a test. Runs with non-default realm, zonegroup, zone names, ports and network (its own
+// LAB_NET, bridge and namespaces), so the lab's settings are proven too and it never collides with
+// an `npm run lab` on the defaults. Needs root (network namespaces) and apt (or the Ceph packages
+// installed): without them ceph-lab.sh says why and these tests fail, never pass silently.
 import { expect } from "chai";
 import { Test } from "mocha";
 import { LabReport, runLab, settingsFromEnv } from "../../scripts/lab/lab";
@@ -16,6 +17,10 @@ const settings = settingsFromEnv({
     LAB_MON_PORT_B: "13312",
     LAB_RGW_PORT_A: "18111",
     LAB_RGW_PORT_B: "18112",
+    LAB_NET: process.env.LAB_NET ?? "10.213.1",
+    LAB_BRIDGE: process.env.LAB_BRIDGE ?? "vcdr-test",
+    LAB_NETNS_A: process.env.LAB_NETNS_A ?? "vcdrt-a",
+    LAB_NETNS_B: process.env.LAB_NETNS_B ?? "vcdrt-b",
 });
 
 /** Checks the lifecycle must have made; a lab that stops early fails the missing ones. */
