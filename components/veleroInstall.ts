@@ -393,7 +393,17 @@ export function renderSchedule(s: ScheduleSettings): ScheduleObject {
     };
 }
 
+/**
+ * Who installs Velero itself: "helm", this component's Helm release; "external", someone else
+ * (Argo CD, Flux, a platform team), and this component owns only the credentials and the kopia
+ * password (the failover stack owns locations and schedules either way).
+ */
+export const VELERO_INSTALL_MODES = ["helm", "external"] as const;
+export type VeleroInstallMode = (typeof VELERO_INSTALL_MODES)[number];
+
 export interface VeleroInstallArgs {
+    /** "helm" (default): install the chart; "external": Velero is installed by someone else, declare only its Secrets. */
+    install?: VeleroInstallMode;
     /** Namespace of Velero. Default: "velero". */
     namespace?: string;
     /** Create the namespace (true, default) or reuse an existing one of that name (false). */
@@ -428,18 +438,23 @@ export class VeleroInstall extends pulumi.ComponentResource {
     public readonly awsPluginImage: pulumi.Output<string>;
     public readonly credentialsSecretName: pulumi.Output<string>;
     public readonly repositoryPasswordSecretName: pulumi.Output<string>;
-    public readonly release: k8s.helm.v3.Release;
+    /** The Helm release; undefined when Velero is installed by someone else. */
+    public readonly release?: k8s.helm.v3.Release;
 
     constructor(name: string, args: VeleroInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("velero-ceph-dr:velero:VeleroInstall", name, {}, opts);
         const namespace = args.namespace ?? DEFAULT_VELERO_NAMESPACE;
         const createNamespace = args.createNamespace ?? true;
+        const install = args.install ?? "helm";
         const chartVersion = args.chartVersion ?? DEFAULT_VELERO_CHART_VERSION;
         const nodeAgent = args.nodeAgent ?? true;
         const serviceMonitor = args.serviceMonitor ?? true;
 
         // All argument problems at once, before any child exists.
         const problems: string[] = [];
+        if (!(VELERO_INSTALL_MODES as readonly string[]).includes(install)) {
+            problems.push(`install "${install}" is not allowed; allowed: "helm" or "external"`);
+        }
         const nsIssue = dnsLabelProblem(namespace);
         if (nsIssue) problems.push(`namespace "${namespace}" is not allowed; ${nsIssue}`);
         const chartIssue = chartVersionProblem(chartVersion);
@@ -498,7 +513,10 @@ export class VeleroInstall extends pulumi.ComponentResource {
             stringData: { [VELERO_REPO_PASSWORD_KEY]: repositoryPassword },
         }, { parent: this });
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+        // Velero installed by someone else: its Secrets are all this component declares. The
+        // installer must point Velero at them (credentials via the BackupStorageLocation's
+        // spec.credential, the kopia password by its fixed name) and deploy the plugin version above.
+        this.release = install === "external" ? undefined : new k8s.helm.v3.Release(`${name}-release`, {
             name: VELERO_RELEASE_NAME,
             chart: VELERO_CHART_NAME,
             version: chartVersion,
@@ -516,8 +534,8 @@ export class VeleroInstall extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [...dependsOn, credentials, repoCredentials] });
 
         this.namespace = namespaceName;
-        this.releaseName = this.release.name;
-        this.releaseStatus = this.release.status.status;
+        this.releaseName = this.release ? this.release.name : pulumi.output("(installed by someone else)");
+        this.releaseStatus = this.release ? this.release.status.status : pulumi.output("external");
         this.chartVersion = pulumi.output(chartVersion);
         this.veleroVersion = pulumi.output(veleroVersion);
         this.awsPluginImage = pulumi.output(awsPluginImage(awsPluginVersion));

@@ -4,6 +4,8 @@
 import {
     DEFAULT_VELERO_CHART_VERSION,
     DEFAULT_VELERO_NAMESPACE,
+    VELERO_INSTALL_MODES,
+    VeleroInstallMode,
     chartVersionProblem,
     checkPluginCompatibility,
     defaultAwsPluginVersion,
@@ -15,6 +17,7 @@ import { Checker, RawConfig } from "./checker";
 
 /** Keys a region stack reads for Velero (all optional). */
 export const VELERO_KEYS = [
+    "veleroInstall",
     "veleroChartVersion",
     "veleroAwsPluginVersion",
     "veleroNamespace",
@@ -25,17 +28,19 @@ export const VELERO_KEYS = [
 
 /** Velero settings, named as VeleroInstallArgs names them (spread them into the args). */
 export interface VeleroSettings {
+    /** Who installs Velero (`veleroInstall`): "helm" (this program, default) or "external" (Argo CD, Flux, ...). */
+    install: VeleroInstallMode;
     /** vmware-tanzu/velero chart version (`veleroChartVersion`, default 12.1.0 = Velero 1.18.1). */
     chartVersion: string;
     /** velero-plugin-for-aws version (`veleroAwsPluginVersion`, default: the recommended one for that Velero). */
     awsPluginVersion: string;
     /** Velero's namespace (`veleroNamespace`, default velero). */
     namespace: string;
-    /** Create the namespace, or reuse an existing one (`veleroCreateNamespace`, default true). */
+    /** Create the namespace, or reuse an existing one (`veleroCreateNamespace`, default true with helm, false with external). */
     createNamespace: boolean;
     /** Node agent for kopia file-system backups (`veleroNodeAgent`, default true). */
     nodeAgent: boolean;
-    /** ServiceMonitor/PodMonitor for the Prometheus operator (`veleroServiceMonitor`, default true). */
+    /** ServiceMonitor/PodMonitor for the Prometheus operator (`veleroServiceMonitor`, default true with helm; external: the installer's job). */
     serviceMonitor: boolean;
 }
 
@@ -51,13 +56,16 @@ export function parseVeleroConfig(raw: RawConfig, prefix: string): VeleroSetting
         (chartKnown && defaultAwsPluginVersion(veleroVersion)) || "",
         (v) => (chartKnown ? checkPluginCompatibility(veleroVersion, v) : undefined),
     ));
+    const install = c.oneOf("veleroInstall", VELERO_INSTALL_MODES, "helm");
     const settings: VeleroSettings = {
+        install,
         chartVersion,
         awsPluginVersion,
         namespace: c.optional("veleroNamespace", DEFAULT_VELERO_NAMESPACE, dnsLabelProblem),
-        createNamespace: c.bool("veleroCreateNamespace", true),
+        // An external installation brings its own namespace, unless told otherwise.
+        createNamespace: c.bool("veleroCreateNamespace", install === "helm"),
         nodeAgent: c.bool("veleroNodeAgent", true),
-        serviceMonitor: c.bool("veleroServiceMonitor", true),
+        serviceMonitor: c.bool("veleroServiceMonitor", install === "helm"),
     };
     c.done();
     return settings;

@@ -17,13 +17,14 @@ function problemsOf(raw: Record<string, string>): string[] {
 describe("config: Velero settings", function () {
     it("lists the keys it reads", () => {
         expect(VELERO_KEYS).to.deep.equal([
-            "veleroChartVersion", "veleroAwsPluginVersion", "veleroNamespace",
+            "veleroInstall", "veleroChartVersion", "veleroAwsPluginVersion", "veleroNamespace",
             "veleroCreateNamespace", "veleroNodeAgent", "veleroServiceMonitor",
         ]);
     });
 
     it("defaults to chart 12.1.0 with plugin 1.14.3, namespace velero created, node agent and ServiceMonitor on", () => {
         expect(parseVeleroConfig({}, PREFIX)).to.deep.equal({
+            install: "helm",
             chartVersion: "12.1.0",
             awsPluginVersion: "1.14.3",
             namespace: "velero",
@@ -31,6 +32,12 @@ describe("config: Velero settings", function () {
             nodeAgent: true,
             serviceMonitor: true,
         });
+    });
+
+    it("with Velero installed by someone else, reuses its namespace and leaves the monitors to it unless told", () => {
+        expect(parseVeleroConfig({ veleroInstall: "external" }, PREFIX)).to.include({ install: "external", createNamespace: false, serviceMonitor: false });
+        expect(parseVeleroConfig({ veleroInstall: "external", veleroCreateNamespace: "true" }, PREFIX).createNamespace).to.equal(true);
+        expect(problemsOf({ veleroInstall: "argocd" })).to.deep.equal([`${PREFIX}:veleroInstall = "argocd" is not allowed; allowed: "helm" or "external"`]);
     });
 
     it("takes every setting, normalizing a v-prefixed plugin version", () => {
@@ -42,6 +49,7 @@ describe("config: Velero settings", function () {
             veleroNodeAgent: "false",
             veleroServiceMonitor: "false",
         }, PREFIX)).to.deep.equal({
+            install: "helm",
             chartVersion: "12.0.1",
             awsPluginVersion: "1.14.4",
             namespace: "backup",

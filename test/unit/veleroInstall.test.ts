@@ -226,6 +226,21 @@ describe("VeleroInstall (defaults)", function () {
 });
 
 describe("VeleroInstall (settings)", function () {
+    it("with Velero installed by someone else, declares only its credentials and kopia password Secrets", async () => {
+        const run = await runMocked(program({ install: "external", createNamespace: false, serviceMonitor: false }), { stack: "site-a" });
+        const kinds = run.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => `${r.type} ${r.name}`).sort();
+        expect(kinds).to.deep.equal(["kubernetes:core/v1:Secret velero-credentials", "kubernetes:core/v1:Secret velero-repo-credentials"]);
+        expect((await resolveOutput(run.returned.velero.releaseStatus)).value).to.equal("external");
+        expect(run.returned.velero.release).to.equal(undefined);
+        for (const name of ["velero-credentials", "velero-repo-credentials"]) expect(named(run, name).inputs.metadata.namespace).to.equal("velero");
+    });
+
+    it("refuses an unknown install mode before declaring anything", async () => {
+        const { error, run } = await refused({ install: "argocd" as never });
+        expect(error.message).to.contain('install "argocd" is not allowed; allowed: "helm" or "external"');
+        expect(run.resources.filter((r) => r.type.startsWith("kubernetes:"))).to.deep.equal([]);
+    });
+
     it("reuses an existing namespace and leaves out the node agent and the monitors when asked", async () => {
         const run = await runMocked(program({
             namespace: "backup-system", createNamespace: false, nodeAgent: false, serviceMonitor: false,
