@@ -229,7 +229,19 @@ start_daemon() {
   fi
   mkdir -p "$(k8s_dir "$site")/run" "$(k8s_dir "$site")/log"
   printf '\n==== %s: starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$(log_file "$site" "$name")"
-  setsid ip netns exec "$(netns_of "$site")" env "${unset_args[@]}" "$@" </dev/null >>"$(log_file "$site" "$name")" 2>&1 &
+  local ns logf
+  ns=$(netns_of "$site")
+  logf=$(log_file "$site" "$name")
+  (
+    # Only stdin/stdout/stderr (redirected): a daemon holding a pipe of the caller's would keep
+    # the caller waiting for its end.
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      ((fd > 2)) || continue
+      exec {fd}>&- 2>/dev/null || true
+    done
+    exec setsid ip netns exec "$ns" env "${unset_args[@]}" "$@" </dev/null >>"$logf" 2>&1
+  ) &
   pid=$!
   printf '%s\n' "$pid" >"$(pid_file "$site" "$name")"
   log "site $site: started $name (pid $pid, log $(log_file "$site" "$name"))"
