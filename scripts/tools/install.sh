@@ -3,9 +3,9 @@
 # checkout: <tools dir>/<name>/<version>/<name>, tools dir = $VELERO_CEPH_DR_TOOLS or
 # ${XDG_CACHE_HOME:-~/.cache}/velero-ceph-dr/tools. A tool already in the cache is skipped; a build
 # goes to a temporary folder renamed into place, so an interrupted build is never taken as done.
-# Then: <tools dir>/bin holds a link to each tool plus the Node.js plugin launchers (put it on
-# PATH), and <tools dir>/pulumi-home has the provider/language plugins installed for the engine
-# (`eval "$(bash scripts/tools/env.sh)"` sets both up).
+# Then: <tools dir>/bin holds a link to each tool plus the dynamic-provider launcher (put it on
+# PATH: the engine takes the language host and plugins from there), and <tools dir>/pulumi-home has
+# the provider plugins installed as well (`eval "$(bash scripts/tools/env.sh)"` sets both up).
 #
 # Usage: install.sh [NAME...]   (default: every tool)
 # Ends with one line per tool: name, version, path (or FAILED); exits 1 if any build failed.
@@ -71,8 +71,8 @@ while IFS=$'\t' read -r name version family pkg ldflags plugin; do
     summary+=("$name	$version	$path	$plugin")
 done < <(tools_rows)
 
-# Launchers for the Node.js plugins that ship as JavaScript in node_modules (the official CLI
-# tarball has the same two scripts next to the pulumi binary).
+# Launcher for the Node.js dynamic-provider host, which ships as JavaScript in @pulumi/pulumi (the
+# official CLI tarball has the same kind of script next to the pulumi binary).
 for launcher in "$TOOLS_SRC"/launchers/*; do
     cp "$launcher" "$dir/bin/.tmp-launcher"
     chmod 755 "$dir/bin/.tmp-launcher"
@@ -93,8 +93,12 @@ for row in "${summary[@]}"; do
         continue
     fi
     if [ ! -e "$PULUMI_HOME/plugins/$kind-$pname-v$version/$name" ]; then
-        "$pulumi" plugin install "$kind" "$pname" "$version" --file "$path" >/dev/null
-        echo "==> $kind plugin $pname $version installed into $PULUMI_HOME"
+        if "$pulumi" plugin install "$kind" "$pname" "$version" --file "$path" >/dev/null; then
+            echo "==> $kind plugin $pname $version installed into $PULUMI_HOME"
+        else
+            echo "error: pulumi plugin install $kind $pname $version --file $path failed" >&2
+            failed=1
+        fi
     fi
 done
 
