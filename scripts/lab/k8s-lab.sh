@@ -615,6 +615,8 @@ cmd_down() {
       log "site $site: stopped; data kept in $(k8s_dir "$site") ('up' restarts it, 'down --purge' removes it)"
     fi
   done
+  # The saved settings go with the last site's data.
+  if ((purge)) && [[ ! -d "$(k8s_dir a)" && ! -d "$(k8s_dir b)" ]]; then rm -f "$LAB_DIR/$SETTINGS_FILE_NAME"; fi
 }
 
 # Human-readable; exit 0 when every control-plane daemon of both sites runs and answers.
