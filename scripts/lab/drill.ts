@@ -1,0 +1,442 @@
+// The DR lifecycle on the lab, through the real Pulumi engine and real Velero: deploy site-a,
+// site-b and failover with `pulumi stack init`, `pulumi config set` and `pulumi up`; back up a
+// workload in cluster A through the Schedule the failover stack declared; see it replicate to zone
+// B and appear in cluster B through its ReadOnly location; restore it there and compare every
+// object; then the drill switch, a backup on B, site A cut off (lost-site failover), A's return,
+// and the failback. It records checks and timings; the lab asserts on them, the bench times them.
+import * as fs from "fs";
+import * as path from "path";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { BucketOwnerError, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
+import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
+import { SiteCluster, VeleroObject, k8sLab, waitFor } from "./cluster";
+import {
+    LabSettings, Recorder, Scope, Site, cephLab, endpoint, masterIs, periodOf, siteTransport, zoneOf,
+} from "./labSettings";
+import { PulumiWorkspace, makeProjectDir } from "./pulumiCli";
+
+export const WORKLOAD_NAMESPACE = "drill-app";
+export const SCHEDULE = "every6h";
+const FQ = (stack: string) => `organization/velero-ceph-dr/${stack}`;
+const SITES: Site[] = ["a", "b"];
+const siteId = (site: Site) => `site-${site}`;
+const other = (site: Site): Site => (site === "a" ? "b" : "a");
+
+export interface DrillContext {
+    s: LabSettings;
+    r: Recorder;
+    ws: PulumiWorkspace;
+    clusters: Record<Site, SiteCluster>;
+    /** Velero's S3 keys, read from site-a's secret outputs (for the object checks). */
+    s3: Record<Site, S3Client>;
+    bucket: string;
+    /** Backups made so far, each must end up Completed in both clusters. */
+    backups: string[];
+    /** Texts worth keeping: the drill's preview diff. */
+    artifacts: Record<string, string>;
+}
+
+/** Ceph clusters, Kubernetes control planes and Velero servers of both sites, from scratch. */
+export async function bringUpSites(s: LabSettings, r: Recorder): Promise<void> {
+    await r.time("lab.down", "stop any previous lab (by pid) and remove its data", async () => {
+        await k8sLab(s, "down --purge", r.log).catch(() => undefined);
+        await cephLab(s, "down --purge", r.log);
+    });
+    await r.time("lab.cephUp", "start two Ceph clusters, each in its site's network namespace", () => cephLab(s, "up", r.log));
+    await r.time("lab.k8sUp", "start two Kubernetes control planes (etcd, kube-apiserver, kube-controller-manager) and CRDs",
+        () => k8sLab(s, "up", r.log));
+}
+
+/**
+ * The `velero server` of each site, playing an installation made by someone else. Started after
+ * the region stacks: a Velero that starts before `velero-repo-credentials` exists creates it with
+ * its built-in kopia password.
+ */
+export async function startVelero(s: LabSettings, r: Recorder): Promise<void> {
+    for (const site of SITES) {
+        await r.time(`lab.veleroUp.${site}`, `start velero server of site ${site} (installed by someone else)`,
+            () => k8sLab(s, `velero-start ${site}`, r.log));
+    }
+}
+
+/** The workspace: the lab project folder, a file backend and a passphrase, all inside the lab folder. */
+export function workspace(s: LabSettings, r: Recorder): PulumiWorkspace {
+    const projectDir = makeProjectDir(path.join(s.dir, "project"));
+    return new PulumiWorkspace({ projectDir, stateDir: path.join(s.dir, "state"), passphrase: "velero-ceph-dr-lab" }, r.log);
+}
+
+/** `pulumi config set` for a region stack, as the README does it. */
+async function configureRegion(c: { s: LabSettings; ws: PulumiWorkspace; clusters: Record<Site, SiteCluster> }, site: Site, scope: Scope): Promise<void> {
+    const { s, ws } = c;
+    const stack = siteId(site);
+    const t = await siteTransport(s, site);
+    await ws.stackInit(stack);
+    const plain: Record<string, string> = {
+        siteId: stack,
+        realm: s.realm,
+        zonegroup: s.zonegroup,
+        zone: zoneOf(s, site),
+        endpoint: endpoint(s, site),
+        rgwAdminCommand: t.RGW_ADMIN,
+        rgwRestartCommand: t.RGW_RESTART,
+        runbookBaseUrl: "https://git.example.com/velero-ceph-dr/blob/main/docs/runbook.md",
+        // The lab's `velero server` processes play the part of an installation made by someone else.
+        veleroInstall: "external",
+        syncScope: scope,
+        ...(site === "b" ? { masterStack: FQ("site-a") } : {}),
+    };
+    for (const [k, v] of Object.entries(plain)) await ws.configSet(stack, k, v);
+    await ws.configSet(stack, "kubeconfig", c.clusters[site].kubeconfigText(), { secret: true });
+}
+
+/** `pulumi up`, then `pulumi up --expect-no-changes` (nothing may change on a second run). */
+async function upTwice(c: DrillContext, stack: string, key: string, what: string): Promise<void> {
+    const result = await c.r.time(key, what, () => c.ws.up(stack));
+    c.r.log(`    changes: ${JSON.stringify(result.changes)}`);
+    const again = await c.r.time(`${key}.noChange`, `${stack}: pulumi up again, expecting no changes`, () => c.ws.upExpectingNoChanges(stack));
+    c.r.check(`${stack}: a second pulumi up right after ${key} changes nothing`, again.code === 0,
+        again.code === 0 ? `no changes (${(again.ms / 1000).toFixed(1)} s)` : again.stdout.slice(-1500));
+}
+
+function s3For(s: LabSettings, site: Site, zonegroup: string, keys: { accessKey: string; secretKey: string }): S3Client {
+    return rgwS3Client({ endpoint: endpoint(s, site), region: zonegroup, ...keys });
+}
+
+/** site-a, site-b and the failover stack with site-a active, each through the real engine. */
+export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): Promise<DrillContext> {
+    const ws = workspace(s, r);
+    const clusters = { a: new SiteCluster(s, "a"), b: new SiteCluster(s, "b") };
+    await configureRegion({ s, ws, clusters }, "a", scope);
+    const preview = await r.time("siteA.preview", "site-a: pulumi preview --diff", () => ws.previewDiff("site-a"));
+    const partial = { s, r, ws, clusters, backups: [], artifacts: { siteAPreview: preview } } as unknown as DrillContext;
+    await upTwice(partial, "site-a", "siteA.up", "site-a: pulumi up (realm, zonegroup, master zone, users, bucket, Velero Secrets, alerts)");
+    await configureRegion({ s, ws, clusters }, "b", scope);
+    await upTwice(partial, "site-b", "siteB.up", "site-b: pulumi up (joins zone B, Velero Secrets, alerts)");
+
+    const out = await ws.outputs("site-a", true);
+    const keys = { accessKey: String(out.veleroAccessKey), secretKey: String(out.veleroSecretKey) };
+    const c: DrillContext = {
+        ...partial,
+        s3: { a: s3For(s, "a", s.zonegroup, keys), b: s3For(s, "b", s.zonegroup, keys) },
+        bucket: String(out.bucket),
+    };
+
+    await startVelero(s, r);
+    await ws.stackInit("failover");
+    for (const [k, v] of Object.entries({ siteAStack: FQ("site-a"), siteBStack: FQ("site-b"), activeSite: "site-a", passiveBackupSyncPeriod: "10s" })) {
+        await ws.configSet("failover", k, v);
+    }
+    // One schedule over the drill's namespace; backups are taken from it on demand.
+    for (const [k, v] of Object.entries({ name: SCHEDULE, cron: "0 */6 * * *", ttl: "720h", rpo: "7h" })) {
+        await ws.configSet("failover", `schedules[0].${k}`, v, { path: true });
+    }
+    await ws.configSet("failover", "schedules[0].namespaces[0]", WORKLOAD_NAMESPACE, { path: true });
+    await upTwice(c, "failover", "failover.up", "failover: pulumi up with activeSite site-a (roles, locations, schedules)");
+    await checkRoles(c, "a", "initial roles");
+    await checkBucketResource(c);
+    return c;
+}
+
+/**
+ * The bucket resource on real RGW through the engine: a refresh reads it back unchanged; dropped
+ * from the state, `pulumi up` adopts the bucket its owner already has; and a bucket that another
+ * user owns is refused (its logic called directly, as the provider would).
+ */
+async function checkBucketResource(c: DrillContext): Promise<void> {
+    const { ws, r } = c;
+    const refresh = await r.time("bucket.refresh", "site-a: pulumi refresh (the bucket is read with HeadBucket and GetBucketAcl)",
+        () => ws.run(["refresh", "--yes", "--skip-preview", "-s", "site-a"]));
+    const again = await ws.upExpectingNoChanges("site-a");
+    r.check("bucket resource: pulumi refresh reads the bucket back and nothing changes", again.code === 0,
+        `refresh ${(refresh.ms / 1000).toFixed(1)} s; ${again.code === 0 ? "no changes after it" : again.stdout.slice(-800)}`);
+
+    const state = JSON.parse(await ws.exportState("site-a")) as { deployment: { resources: Array<{ urn: string; type: string }> } };
+    const urn = state.deployment.resources.find((x) => x.type === RGW_BUCKET_TYPE)?.urn;
+    if (!urn) throw new Error("site-a's state has no bucket resource");
+    await ws.run(["state", "unprotect", "--yes", "-s", "site-a", urn]);
+    await ws.run(["state", "delete", "--yes", "-s", "site-a", urn]);
+    const adopted = await r.time("bucket.adopt", "site-a: pulumi up with the bucket gone from the state (adopts it)", () => ws.up("site-a"));
+    const stillThere = await objectKeys(c.s3.a, c.bucket, "");
+    r.check("bucket resource: pulumi up adopts the bucket its owner already has", adopted.changes.created === 1 && stillThere.length > 0,
+        `changes ${JSON.stringify(adopted.changes)}; ${stillThere.length} objects kept in ${c.bucket}`);
+
+    const intruder = "labintruder";
+    const created = JSON.parse(await cephLab(c.s, `admin a user create --uid ${intruder} --display-name ${intruder}`));
+    const key = created.keys[0] as { access_key: string; secret_key: string };
+    const foreign = "lab-foreign-bucket";
+    await rgwS3Client({ endpoint: endpoint(c.s, "a"), region: c.s.zonegroup, accessKey: key.access_key, secretKey: key.secret_key })
+        .send(new CreateBucketCommand({ Bucket: foreign }));
+    const out = await ws.outputs("site-a", true);
+    const spec = {
+        bucket: foreign, owner: String(out.veleroUser), endpoint: endpoint(c.s, "a"), region: c.s.zonegroup,
+        accessKey: String(out.veleroAccessKey), secretKey: String(out.veleroSecretKey),
+    };
+    let refusal = "";
+    await ensureBucket(s3BucketApi(spec), spec).catch((e: Error) => (refusal = e instanceof BucketOwnerError ? e.message : `unexpected: ${e.message}`));
+    r.check("bucket resource: a bucket another user owns is refused, naming it and the owner problem",
+        refusal.includes(`bucket "${foreign}"`) && refusal.includes(`"${spec.owner}"`), refusal || "it was adopted");
+}
+
+/** Locations and schedules as the active site implies, and the Ceph master. */
+async function checkRoles(c: DrillContext, active: Site, when: string, reachable: Site[] = SITES): Promise<void> {
+    for (const site of reachable) {
+        const bsl = await waitFor(async () => {
+            const o = await c.clusters[site].veleroObject("backupstoragelocations", "default");
+            return o?.status?.phase === "Available" ? o : undefined;
+        }, 120_000, 2000);
+        const mode = bsl?.spec.accessMode;
+        const want = site === active ? "ReadWrite" : "ReadOnly";
+        c.r.check(`${when}: cluster ${site}'s location is ${want} and Available`, mode === want,
+            `accessMode ${String(mode)}, phase ${bsl?.status?.phase ?? "(not Available within 120 s)"}`);
+        const schedules = (await c.clusters[site].veleroObjects("schedules")).map((x) => x.metadata.name);
+        c.r.check(`${when}: schedules only in the active cluster (${site})`, site === active ? schedules.includes(SCHEDULE) : schedules.length === 0,
+            `schedules in ${site}: [${schedules.join(", ")}]`);
+    }
+    const agree = await Promise.all(reachable.map((site) => masterIs(c.s, active, site)));
+    c.r.check(`${when}: zone ${zoneOf(c.s, active)} is the metadata master in every reachable site's period`, agree.every(Boolean),
+        reachable.map((site, i) => `${site}: ${agree[i]}`).join(", "));
+}
+
+/** The workload of cluster A: ConfigMaps, a Secret, a Deployment, a Service and a custom resource. */
+export function workloadManifests(): object[] {
+    const ns = WORKLOAD_NAMESPACE;
+    const labels = { app: "drill" };
+    return [
+        {
+            apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition",
+            metadata: { name: "widgets.lab.velero-ceph-dr.io" },
+            spec: {
+                group: "lab.velero-ceph-dr.io", scope: "Namespaced",
+                names: { plural: "widgets", singular: "widget", kind: "Widget" },
+                versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: {
+                    type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" }, colour: { type: "string" } } } },
+                } } }],
+            },
+        },
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels } },
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: ns, labels }, data: { mode: "production", replicas: "3" } },
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "feature-flags", namespace: ns, labels }, data: { checkout: "on", search: "off" } },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "db-password", namespace: ns, labels }, type: "Opaque", stringData: { password: "lab-only-not-a-secret" } },
+        {
+            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: ns, labels },
+            spec: {
+                replicas: 2, selector: { matchLabels: labels },
+                template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "registry.example/web:1.2.3", ports: [{ containerPort: 8080 }] }] } },
+            },
+        },
+        { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: ns, labels }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } },
+        { apiVersion: "lab.velero-ceph-dr.io/v1", kind: "Widget", metadata: { name: "blue", namespace: ns, labels }, spec: { size: 3, colour: "blue" } },
+    ];
+}
+
+const COMPARED_KINDS = ["configmaps", "secrets", "deployments.apps", "services", "widgets.lab.velero-ceph-dr.io"];
+
+/** An object as the user wrote it: no server-set fields, no Velero labels, no cluster IPs. */
+export function userView(o: Record<string, any>): Record<string, unknown> {
+    const metadata = { ...o.metadata };
+    for (const k of ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "annotations"]) delete metadata[k];
+    if (metadata.labels) {
+        metadata.labels = Object.fromEntries(Object.entries(metadata.labels as Record<string, string>).filter(([k]) => !k.startsWith("velero.io/")));
+    }
+    const spec = o.spec ? { ...o.spec } : undefined;
+    if (o.kind === "Service" && spec) {
+        for (const k of ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy", "sessionAffinity", "type"]) delete spec[k];
+    }
+    return { kind: o.kind, metadata, ...(spec ? { spec } : {}), ...(o.data ? { data: o.data } : {}) };
+}
+
+async function workloadIn(cluster: SiteCluster): Promise<Record<string, unknown>> {
+    const objects: Record<string, unknown> = {};
+    for (const kind of COMPARED_KINDS) {
+        const list = await cluster.getJson<{ items: Array<Record<string, any>> }>(["-n", WORKLOAD_NAMESPACE, "get", kind]);
+        for (const item of list.items) {
+            // Made by the cluster itself, not by the workload.
+            if (item.kind === "ConfigMap" && item.metadata.name === "kube-root-ca.crt") continue;
+            if (item.kind === "Secret" && item.type === "kubernetes.io/service-account-token") continue;
+            objects[`${kind}/${item.metadata.name}`] = userView(item);
+        }
+    }
+    return objects;
+}
+
+/** `velero backup create NAME --from-schedule SCHEDULE`, waited for; returns the backup. */
+async function backupFromSchedule(c: DrillContext, site: Site, name: string): Promise<VeleroObject | undefined> {
+    await c.clusters[site].velero(["backup", "create", name, "--from-schedule", SCHEDULE]);
+    c.backups.push(name);
+    return waitFor(async () => {
+        const b = await c.clusters[site].veleroObject("backups", name);
+        return b?.status?.phase && !["New", "InProgress", "WaitingForPluginOperations", "Finalizing"].includes(b.status.phase) ? b : undefined;
+    }, 300_000, 1000);
+}
+
+/** The backup as the other cluster's Velero imports it through its own location. */
+async function waitImported(c: DrillContext, site: Site, name: string, timeoutMs = 240_000): Promise<VeleroObject | undefined> {
+    return waitFor(async () => {
+        const b = await c.clusters[site].veleroObject("backups", name);
+        return b?.status?.phase === "Completed" ? b : undefined;
+    }, timeoutMs, 1000);
+}
+
+async function objectKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.NextContinuationToken;
+    } while (token);
+    return keys.sort();
+}
+
+/** A backup taken on `from`, seen Completed on the other site, its files identical on both zones. */
+async function backupAndReplicate(c: DrillContext, from: Site, name: string, when: string): Promise<number | undefined> {
+    const to = other(from);
+    const made = await c.r.time(`${name}.backup`, `${when}: velero backup create ${name} --from-schedule ${SCHEDULE} in cluster ${from}`,
+        () => backupFromSchedule(c, from, name));
+    c.r.check(`${when}: backup ${name} Completed in cluster ${from}`, made?.status?.phase === "Completed",
+        `phase ${made?.status?.phase ?? "(none within 300 s)"}, errors ${made?.status?.errors ?? 0}`);
+    const done = Date.now();
+    const imported = await waitImported(c, to, name);
+    const visibleMs = Date.now() - done;
+    c.r.timingsMs[`${name}.completedToVisibleOn${to.toUpperCase()}`] = visibleMs;
+    c.r.check(`${when}: backup ${name} visible Completed in cluster ${to} through its own location`, imported !== undefined,
+        imported ? `${(visibleMs / 1000).toFixed(1)} s after it completed in ${from}` : "not imported within 240 s");
+    const [onFrom, onTo] = await Promise.all(SITES.map((site) => objectKeys(c.s3[site], c.bucket, `backups/${name}/`)));
+    c.r.check(`${when}: every file of ${name} is on both zones`, onFrom.length > 0 && JSON.stringify(onFrom) === JSON.stringify(onTo),
+        `${onFrom.length} files on ${from}, ${onTo.length} on ${to}: ${onFrom.map((k) => k.slice(`backups/${name}/`.length)).join(", ")}`);
+    return imported ? visibleMs : undefined;
+}
+
+/** Restore `backup` in cluster `site` and compare every restored object with the original. */
+async function restoreAndCompare(c: DrillContext, site: Site, backup: string, original: Record<string, unknown>): Promise<void> {
+    const name = `restore-${backup}`;
+    await c.clusters[site].kubectl(["delete", "namespace", WORKLOAD_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+    const restored = await c.r.time(`${backup}.restore`, `restore ${backup} in cluster ${site}`, async () => {
+        await c.clusters[site].velero(["restore", "create", name, "--from-backup", backup]);
+        return waitFor(async () => {
+            const x = await c.clusters[site].veleroObject("restores", name);
+            return x?.status?.phase && !["New", "InProgress", "WaitingForPluginOperations", "Finalizing"].includes(x.status.phase) ? x : undefined;
+        }, 300_000);
+    });
+    c.r.check(`restore of ${backup} in cluster ${site} Completed`, restored?.status?.phase === "Completed",
+        `phase ${restored?.status?.phase}, items restored ${restored?.status?.progress?.itemsRestored ?? "?"}, warnings ${restored?.status?.warnings ?? 0}, errors ${restored?.status?.errors ?? 0}`);
+    const now = await workloadIn(c.clusters[site]);
+    const missing = Object.keys(original).filter((k) => !(k in now));
+    const differ = Object.keys(original).filter((k) => k in now && JSON.stringify(now[k]) !== JSON.stringify(original[k]));
+    c.r.check(`restore of ${backup} in cluster ${site}: every object equal to the original`, missing.length === 0 && differ.length === 0,
+        `${Object.keys(original).length} objects; missing [${missing.join(", ")}]; different [${differ.join(", ")}]`
+        + (differ.length ? `\n  first difference: ${JSON.stringify(now[differ[0]])} vs ${JSON.stringify(original[differ[0]])}` : ""));
+}
+
+/** Sets the failover config, previews the diff when asked, and applies it. */
+async function switchRoles(c: DrillContext, settings: { activeSite: Site; unreachable?: Site[]; force?: boolean }, key: string, what: string, savePreview?: string): Promise<void> {
+    const { ws } = c;
+    await ws.configSet("failover", "activeSite", siteId(settings.activeSite));
+    await ws.configRm("failover", "unreachableSites");
+    for (const [i, site] of (settings.unreachable ?? []).entries()) await ws.configSet("failover", `unreachableSites[${i}]`, siteId(site), { path: true });
+    await ws.configSet("failover", "forcePromotion", settings.force ? "true" : "false");
+    if (savePreview) c.artifacts[savePreview] = await c.r.time(`${key}.preview`, `${what}: pulumi preview --diff`, () => ws.previewDiff("failover"));
+    await upTwice(c, "failover", key, what);
+}
+
+/** Every backup made so far is Completed in each reachable cluster, and the bucket is the same on both zones. */
+async function checkNothingLost(c: DrillContext, when: string): Promise<void> {
+    for (const site of SITES) {
+        const seen = await waitFor(async () => {
+            const all = await c.clusters[site].veleroObjects("backups");
+            const done = new Set(all.filter((b) => b.status?.phase === "Completed").map((b) => b.metadata.name));
+            return c.backups.every((n) => done.has(n)) ? done : undefined;
+        }, 180_000, 2000);
+        c.r.check(`${when}: cluster ${site} sees every backup made so far Completed`, seen !== undefined, `backups: ${c.backups.join(", ")}`);
+    }
+    const keys = await waitFor(async () => {
+        const [a, b] = await Promise.all(SITES.map((site) => objectKeys(c.s3[site], c.bucket, "backups/")));
+        return JSON.stringify(a) === JSON.stringify(b) ? a : undefined;
+    }, 180_000, 2000);
+    c.r.check(`${when}: the backups/ prefix is identical on both zones`, keys !== undefined, keys ? `${keys.length} objects` : "zones differ after 180 s");
+}
+
+/** The whole drill. Each step's checks are recorded; the first exception ends it. */
+export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone"): Promise<DrillContext> {
+    await bringUpSites(s, r);
+    const started = Date.now();
+    const c = await deployStacks(s, r, scope);
+    r.timingsMs["deploy.total"] = Date.now() - started;
+
+    // A backup of cluster A, seen and restored in cluster B while A stays active.
+    await c.clusters.a.apply(workloadManifests());
+    const original = await workloadIn(c.clusters.a);
+    const e2e = await backupAndReplicate(c, "a", "lab-a-1", "site-a active");
+    if (e2e !== undefined) r.timingsMs["rpo.completedOnAToRestorableOnB"] = e2e;
+    await restoreAndCompare(c, "b", "lab-a-1", original);
+
+    // The drill: both sites up, B becomes active; the preview is what a reviewer sees.
+    const drillStart = Date.now();
+    await switchRoles(c, { activeSite: "b" }, "drill.switch", "drill: activeSite site-b", "drillPreview");
+    r.timingsMs["drill.switchTotal"] = Date.now() - drillStart;
+    await checkRoles(c, "b", "after the drill switch");
+    await backupAndReplicate(c, "b", "lab-b-1", "site-b active");
+    await switchRoles(c, { activeSite: "a" }, "drill.back", "drill: activeSite site-a again");
+    await checkRoles(c, "a", "after switching back");
+    await checkNothingLost(c, "after the drill");
+
+    // Site A lost: its link is cut, its processes keep running.
+    await cephLab(s, "cut a", r.log);
+    const lostStart = Date.now();
+    await switchRoles(c, { activeSite: "b", unreachable: ["a"], force: true }, "lost.switch", "site A lost: activeSite site-b, unreachableSites [site-a], forcePromotion");
+    r.timingsMs["lost.switchTotal"] = Date.now() - lostStart;
+    await checkRoles(c, "b", "site A lost", ["b"]);
+    const lostBackup = await c.r.time("lab-b-lost.backup", "site A lost: backup in cluster B", () => backupFromSchedule(c, "b", "lab-b-lost"));
+    r.check("site A lost: backup lab-b-lost Completed in cluster B", lostBackup?.status?.phase === "Completed", `phase ${lostBackup?.status?.phase}`);
+
+    // A returns and rejoins as B's secondary; then the failback.
+    await cephLab(s, "heal a", r.log);
+    await switchRoles(c, { activeSite: "b" }, "return.switch", "site A returns: unreachableSites [], activeSite site-b (A rejoins as secondary)");
+    await checkRoles(c, "b", "after site A returned");
+    await checkNothingLost(c, "after site A returned");
+    const failbackStart = Date.now();
+    await switchRoles(c, { activeSite: "a" }, "failback.switch", "fail back: activeSite site-a");
+    r.timingsMs["failback.switchTotal"] = Date.now() - failbackStart;
+    await checkRoles(c, "a", "after the failback");
+    await backupAndReplicate(c, "a", "lab-a-2", "after the failback");
+    await checkNothingLost(c, "after the failback");
+    return c;
+}
+
+/** What only a real engine shows: plaintext secrets in the state, and what destroy does. */
+export async function checkStateAndDestroy(c: DrillContext): Promise<void> {
+    const { ws, r } = c;
+    const secrets: string[] = [];
+    for (const stack of ["site-a", "site-b"]) {
+        const out = await ws.outputs(stack, true);
+        for (const k of ["systemAccessKey", "systemSecretKey", "veleroAccessKey", "veleroSecretKey", "kopiaRepositoryPassword"]) secrets.push(String(out[k]));
+    }
+    const kubeKey = /client-key-data: (\S+)/.exec(c.clusters.a.kubeconfigText())?.[1];
+    if (kubeKey) secrets.push(kubeKey);
+    for (const stack of ["site-a", "site-b", "failover"]) {
+        const state = await ws.exportState(stack);
+        const found = secrets.filter((x) => x.length >= 16 && state.includes(x));
+        r.check(`pulumi stack export ${stack}: no generated key, password or kubeconfig key in plaintext`, found.length === 0,
+            `${secrets.length} secrets looked for in ${state.length} bytes; found ${found.length}`);
+    }
+
+    const periods = { a: await periodOf(c.s, "a"), b: await periodOf(c.s, "b") };
+    const destroyFailover = await r.time("destroy.failover", "pulumi destroy -s failover", () => ws.destroy("failover"));
+    const after = { a: await periodOf(c.s, "a"), b: await periodOf(c.s, "b") };
+    const bsl = await c.clusters.a.veleroObject("backupstoragelocations", "default");
+    r.check("pulumi destroy of the failover stack removes nothing from Ceph or the clusters",
+        destroyFailover.code === 0 && JSON.stringify(periods) === JSON.stringify(after) && bsl !== undefined,
+        `exit ${destroyFailover.code}; periods unchanged: ${JSON.stringify(periods) === JSON.stringify(after)}; location in A kept: ${bsl !== undefined}`);
+
+    const destroyA = await r.time("destroy.siteA", "pulumi destroy -s site-a (must be refused: the bucket is protected)", () => ws.destroy("site-a"));
+    const text = destroyA.stdout + destroyA.stderr;
+    const stillThere = await objectKeys(c.s3.a, c.bucket, "backups/");
+    r.check("pulumi destroy of site-a is refused while the bucket is protected, and the backups stay", destroyA.code !== 0 && /protect/i.test(text) && stillThere.length > 0,
+        `exit ${destroyA.code}; ${/protect/i.test(text) ? "says protected" : "no word of protect"}; ${stillThere.length} backup objects on zone A`);
+}
+
+/** The drill's preview diff, for docs/ and the report. */
+export function savePreview(c: DrillContext, file: string): void {
+    const text = c.artifacts.drillPreview;
+    if (text) fs.writeFileSync(file, text);
+}
