@@ -1,0 +1,257 @@
+// 2.-5. Role switches on the deployed lab: through the failover program (the failover stack's
+// config set and `pulumi up` on the real engine, which also switches Velero's locations and
+// schedules) and as the bare radosgw-admin commands of the Ceph documentation; the drill (both
+// sites up), a lost site (A's link cut, its daemons keep running), A's return and the failback;
+// and a re-apply with nothing to change. Clock: from the switch's start to the first write the new
+// master accepts, and to the newest backup read back complete from it.
+import * as fs from "fs";
+import * as path from "path";
+import { changeSummary } from "../scripts/lab/pulumiCli";
+import { Site, cephLab, endpoint, masterIs, periodOf, zoneOf } from "../scripts/lab/labSettings";
+import { WrittenObject, firstSuccessfulWrite, waitForObjects } from "../scripts/lab/s3";
+import { BenchCtx, writeSwitchBackup } from "./context";
+import { resourceSteps } from "./engineEvents";
+import { Reapply, Scenario, SwitchOutcome, TimedStep } from "./types";
+import { sec } from "./stats";
+
+const siteId = (site: Site) => `site-${site}`;
+
+export interface ProgramSwitchSettings {
+    activeSite: Site;
+    unreachable?: Site[];
+    force?: boolean;
+}
+
+interface ProgramSwitch {
+    settings: ProgramSwitchSettings;
+    /** The `pulumi config set` / `config rm` calls. */
+    configMs: number;
+    /** When `pulumi up -s failover` started (the switch's clock) and how long it took. */
+    upStartedAt: number;
+    upMs: number;
+    changes: Record<string, number>;
+    /** The resources `pulumi up` changed, from its event log (1 s resolution). */
+    steps: TimedStep[];
+}
+
+/**
+ * The failover stack's settings as an operator sets them (README), then `pulumi up -s failover`:
+ * the same config keys scripts/lab/drill.ts sets for its switches, one `pulumi up` (the lab's
+ * second, no-change `up` is timed separately, in the re-apply).
+ */
+export async function programSwitch(ctx: BenchCtx, settings: ProgramSwitchSettings): Promise<ProgramSwitch> {
+    const { ws } = ctx.d;
+    const t0 = Date.now();
+    await ws.configSet("failover", "activeSite", siteId(settings.activeSite));
+    await ws.configRm("failover", "unreachableSites");
+    for (const [i, site] of (settings.unreachable ?? []).entries()) await ws.configSet("failover", `unreachableSites[${i}]`, siteId(site), { path: true });
+    await ws.configSet("failover", "forcePromotion", settings.force ? "true" : "false");
+    // `pulumi up` as PulumiWorkspace.up runs it, with the engine's event log for the per-resource steps.
+    const eventLog = path.join(ctx.s.dir, "bench-events", `failover-${Date.now()}.jsonl`);
+    fs.mkdirSync(path.dirname(eventLog), { recursive: true });
+    const upStartedAt = Date.now();
+    const up = await ctx.r.time(`bench.failover.${settings.activeSite}`, `failover: pulumi up with ${JSON.stringify(settings)}`,
+        () => ws.run(["up", "--yes", "--skip-preview", "-s", "failover", "--event-log", eventLog]));
+    const upMs = Date.now() - upStartedAt;
+    const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : "";
+    const sw: ProgramSwitch = { settings, configMs: upStartedAt - t0, upStartedAt, upMs, changes: changeSummary(up.stdout), steps: resourceSteps(events) };
+    ctx.log(`    failover program ${JSON.stringify(settings)}: pulumi up ${sec(sw.upMs)} (changes ${JSON.stringify(sw.changes)}; `
+        + `${sw.steps.map((x) => `${x.what} ${sec(x.ms)}`).join(", ") || "no step in the event log"}); config set ${sec(sw.configMs)}`);
+    return sw;
+}
+
+/** The whole `pulumi up`, then the resources it changed (indented in the report by their "  " prefix). */
+const upSteps = (p: ProgramSwitch): TimedStep[] => [
+    { what: `pulumi up -s failover (changes ${JSON.stringify(p.changes)})`, ms: p.upMs },
+    ...p.steps.map((x) => ({ what: `  ${x.what}`, ms: x.ms })),
+];
+
+function programOutcome(p: ProgramSwitch, after: { firstWrite: number; ready?: number }): SwitchOutcome {
+    return { switchMs: p.upMs, steps: upSteps(p), configMs: p.configMs, changes: p.changes, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready };
+}
+
+/** A bare command as typed from the Ceph documentation, run through the lab; keys never printed. */
+async function manualStep(ctx: BenchCtx, steps: TimedStep[], site: Site, args: string): Promise<void> {
+    const shown = args.replace(ctx.systemKeys.access, "<access-key>").replace(ctx.systemKeys.secret, "<secret>");
+    const what = args.startsWith("rgw-") || args.startsWith("heal ") ? args : `${site}: radosgw-admin ${shown}`;
+    const t = Date.now();
+    await cephLab(ctx.s, args.startsWith("rgw-") || args.startsWith("heal ") ? args : `admin ${site} ${args}`, ctx.r.log);
+    steps.push({ what, ms: Date.now() - t });
+    ctx.r.log(`    manual: ${what} (${sec(Date.now() - t)})`);
+}
+
+const keyFlags = (ctx: BenchCtx) => `--access-key=${ctx.systemKeys.access} --secret=${ctx.systemKeys.secret}`;
+
+/** The Ceph documentation's promotion of a zone to metadata master, run on that zone's site. */
+async function manualPromote(ctx: BenchCtx, steps: TimedStep[], site: Site): Promise<void> {
+    const { s } = ctx;
+    await manualStep(ctx, steps, site, `zone modify --rgw-zone=${zoneOf(s, site)} --master --default --read-only=false`);
+    await manualStep(ctx, steps, site, `zonegroup modify --rgw-zonegroup=${s.zonegroup} --master`);
+    await manualStep(ctx, steps, site, "period update --commit");
+    await manualStep(ctx, steps, site, `rgw-restart ${site}`);
+}
+
+/** The other zone learns the new period from the new master and restarts its gateway. */
+async function manualFollow(ctx: BenchCtx, steps: TimedStep[], site: Site, master: Site): Promise<void> {
+    await manualStep(ctx, steps, site, `period pull --url=${endpoint(ctx.s, master)} ${keyFlags(ctx)}`);
+    await manualStep(ctx, steps, site, `rgw-restart ${site}`);
+}
+
+/** After a switch: the first write, and (in parallel) the newest backup read back complete. */
+async function afterSwitch(ctx: BenchCtx, site: Site, t0: number, key: string, backup?: WrittenObject[]): Promise<{ firstWrite: number; ready?: number }> {
+    const client = ctx.clients[site];
+    const [first, ready] = await Promise.all([
+        firstSuccessfulWrite(client, ctx.bucket, `bench/${key}`, 120_000).then((w) => {
+            ctx.ledger.push(w);
+            return Date.now() - t0;
+        }),
+        backup ? waitForObjects(client, ctx.bucket, backup, 180_000).then((res) => {
+            if (res.missing.length) throw new Error(`restore not ready: ${res.missing.length} objects of the newest backup missing on ${site} after ${sec(res.ms)}`);
+            return Date.now() - t0;
+        }) : Promise.resolve(undefined),
+    ]);
+    return { firstWrite: first, ready };
+}
+
+async function checkRoles(ctx: BenchCtx, master: Site, when: string, reachable: Site[] = ["a", "b"]): Promise<void> {
+    const agree = await Promise.all(reachable.map((site) => masterIs(ctx.s, master, site)));
+    const ok = agree.every(Boolean);
+    ctx.r.check(`${when}: zone ${master.toUpperCase()} is the metadata master in every reachable zone's period`, ok,
+        reachable.map((site, i) => `${site}: ${agree[i]}`).join(", "));
+    if (!ok) throw new Error(`${when}: zone ${master.toUpperCase()} is not the metadata master on ${reachable.join(" and ")}`);
+}
+
+export async function programDrill(ctx: BenchCtx, sc: Scenario): Promise<void> {
+    ctx.log("==> drill (both sites up) through the failover program");
+    const backup = await writeSwitchBackup(ctx, "a", "drill-program");
+    const sw = await programSwitch(ctx, { activeSite: "b" });
+    const after = await afterSwitch(ctx, "b", sw.upStartedAt, "drill-program/first-write-on-b", backup);
+    await checkRoles(ctx, "b", "program drill");
+    const back = await programSwitch(ctx, { activeSite: "a" });
+    const afterBack = await afterSwitch(ctx, "a", back.upStartedAt, "drill-program/first-write-on-a-again");
+    await checkRoles(ctx, "a", "program drill, switched back");
+    sc.drill = { switch: programOutcome(sw, after), switchBack: programOutcome(back, afterBack) };
+    ctx.log(`    drill: first write on B ${sec(after.firstWrite)}, restore ready ${sec(after.ready)}; back to A: first write ${sec(afterBack.firstWrite)}`);
+}
+
+export async function manualDrill(ctx: BenchCtx, sc: Scenario): Promise<void> {
+    ctx.log("==> drill (both sites up) with the bare radosgw-admin commands");
+    const backup = await writeSwitchBackup(ctx, "a", "drill-manual");
+    const steps: TimedStep[] = [];
+    const t0 = Date.now();
+    await manualPromote(ctx, steps, "b");
+    await manualFollow(ctx, steps, "a", "b");
+    const switchMs = Date.now() - t0;
+    const after = await afterSwitch(ctx, "b", t0, "drill-manual/first-write-on-b", backup);
+    await checkRoles(ctx, "b", "manual drill");
+    const back: TimedStep[] = [];
+    const b0 = Date.now();
+    await manualStep(ctx, back, "a", `realm pull --url=${endpoint(ctx.s, "b")} ${keyFlags(ctx)}`);
+    await manualPromote(ctx, back, "a");
+    await manualFollow(ctx, back, "b", "a");
+    const backMs = Date.now() - b0;
+    const afterBack = await afterSwitch(ctx, "a", b0, "drill-manual/first-write-on-a-again");
+    await checkRoles(ctx, "a", "manual drill, switched back");
+    sc.drill = {
+        switch: { switchMs, steps, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready },
+        switchBack: { switchMs: backMs, steps: back, toFirstWriteMs: afterBack.firstWrite },
+    };
+    ctx.log(`    drill: commands ${sec(switchMs)}, first write on B ${sec(after.firstWrite)}, restore ready ${sec(after.ready)}; back to A: first write ${sec(afterBack.firstWrite)}`);
+}
+
+/**
+ * Site A lost: A's newest backup is on B, A's link is cut (its daemons keep running, as in a lost
+ * region), B takes over, B writes a backup, A's link heals and A rejoins as B's secondary, then the failback.
+ */
+export async function lostSite(ctx: BenchCtx, sc: Scenario, how: "program" | "manual"): Promise<void> {
+    const { s } = ctx;
+    ctx.log(`==> site A lost, return and failback (${how === "program" ? "failover program" : "bare radosgw-admin commands"})`);
+    const backup = await writeSwitchBackup(ctx, "a", `lost-${how}`);
+    const onB = await waitForObjects(ctx.clients.b, ctx.bucket, backup, 180_000);
+    if (onB.missing.length) throw new Error(`the backup written before the loss is not on B after ${sec(onB.ms)}`);
+    const stop0 = Date.now();
+    await cephLab(s, "cut a", ctx.r.log);
+    const stopAMs = Date.now() - stop0;
+    let healed = false;
+    try {
+        // The switch with A unreachable.
+        let sw: SwitchOutcome;
+        if (how === "program") {
+            const p = await programSwitch(ctx, { activeSite: "b", unreachable: ["a"], force: true });
+            sw = programOutcome(p, await afterSwitch(ctx, "b", p.upStartedAt, `lost-${how}/first-write-on-b`, backup));
+        } else {
+            const steps: TimedStep[] = [];
+            const t0 = Date.now();
+            await manualPromote(ctx, steps, "b");
+            const switchMs = Date.now() - t0;
+            const after = await afterSwitch(ctx, "b", t0, `lost-${how}/first-write-on-b`, backup);
+            sw = { switchMs, steps, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready };
+        }
+        await checkRoles(ctx, "b", `lost site (${how}): without reaching A`, ["b"]);
+        ctx.log(`    switch ${sec(sw.switchMs)}, first write on B ${sec(sw.toFirstWriteMs)}, restore ready ${sec(sw.toRestoreReadyMs)}`);
+
+        // Velero on B writes a backup while A is away.
+        const outage = await writeSwitchBackup(ctx, "b", `outage-${how}`);
+
+        // A's link returns; A rejoins as a secondary and catches up.
+        const returnSteps: TimedStep[] = [];
+        const r0 = Date.now();
+        await manualStep(ctx, returnSteps, "a", "heal a");
+        healed = true;
+        if (how === "program") {
+            const p = await programSwitch(ctx, { activeSite: "b" });
+            returnSteps.push(...upSteps(p));
+        } else {
+            await manualStep(ctx, returnSteps, "a", `realm pull --url=${endpoint(s, "b")} ${keyFlags(ctx)}`);
+            await manualStep(ctx, returnSteps, "a", `period pull --url=${endpoint(s, "b")} ${keyFlags(ctx)}`);
+            await manualStep(ctx, returnSteps, "a", "rgw-restart a");
+        }
+        const returnMs = Date.now() - r0;
+        await checkRoles(ctx, "b", `lost site (${how}), A returned`);
+        const caught = await waitForObjects(ctx.clients.a, ctx.bucket, outage, 300_000);
+        if (caught.missing.length) throw new Error(`the backup written on B during the outage is not on A after ${sec(caught.ms)}`);
+        const catchUpMs = Date.now() - r0;
+        ctx.log(`    A returned in ${sec(returnMs)}; the outage's backup complete on A ${sec(catchUpMs)} after its return`);
+
+        // Failback to A.
+        let fb: SwitchOutcome;
+        let fbStart: number;
+        if (how === "program") {
+            const p = await programSwitch(ctx, { activeSite: "a" });
+            fbStart = p.upStartedAt;
+            fb = programOutcome(p, await afterSwitch(ctx, "a", fbStart, `lost-${how}/failback-first-write-on-a`, outage));
+        } else {
+            const steps: TimedStep[] = [];
+            const f0 = (fbStart = Date.now());
+            await manualStep(ctx, steps, "a", `period pull --url=${endpoint(s, "b")} ${keyFlags(ctx)}`);
+            await manualPromote(ctx, steps, "a");
+            await manualFollow(ctx, steps, "b", "a");
+            const switchMs = Date.now() - f0;
+            const after = await afterSwitch(ctx, "a", f0, `lost-${how}/failback-first-write-on-a`, outage);
+            fb = { switchMs, steps, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready };
+        }
+        const failbackTotalMs = fbStart - r0 + fb.toFirstWriteMs;
+        await checkRoles(ctx, "a", `failback (${how})`);
+        sc.lost = { stopAMs, switch: sw, returnMs, returnSteps, catchUpMs, failback: fb, failbackTotalMs };
+        ctx.log(`    failback switch ${sec(fb.switchMs)}, first write on A ${sec(fb.toFirstWriteMs)} after it; return -> first write on A ${sec(failbackTotalMs)}`);
+    } finally {
+        // A failed phase must not leave A cut for the lab's teardown and the results.
+        if (!healed) await cephLab(s, "heal a", ctx.r.log).catch((e) => ctx.log(`heal a failed: ${(e as Error).message}`));
+    }
+}
+
+/** `pulumi up --expect-no-changes` on site-a, site-b and failover (activeSite site-a); no period may change. */
+export async function reapply(ctx: BenchCtx, into: Reapply): Promise<void> {
+    ctx.log("==> re-apply with nothing to change: site-a, site-b, failover (activeSite site-a)");
+    const before = { a: await periodOf(ctx.s, "a"), b: await periodOf(ctx.s, "b") };
+    for (const [key, stack] of [["siteA", "site-a"], ["siteB", "site-b"], ["failover", "failover"]] as const) {
+        const res = await ctx.r.time(`bench.reapply.${stack}`, `${stack}: pulumi up --expect-no-changes`, () => ctx.d.ws.upExpectingNoChanges(stack));
+        into[key] = { ms: res.ms, noChanges: res.code === 0 };
+        ctx.r.check(`re-apply of ${stack} with nothing to change: pulumi up --expect-no-changes succeeds`, res.code === 0,
+            res.code === 0 ? sec(res.ms) : (res.stdout + res.stderr).slice(-1500));
+    }
+    const after = { a: await periodOf(ctx.s, "a"), b: await periodOf(ctx.s, "b") };
+    into.periodsUnchanged = JSON.stringify(before) === JSON.stringify(after);
+    into.detail = `a@${before.a.epoch}->${after.a.epoch}, b@${before.b.epoch}->${after.b.epoch}`;
+    ctx.r.check("re-apply with nothing to change changes no period", into.periodsUnchanged, into.detail);
+}
