@@ -178,7 +178,7 @@ describe("tools built by scripts/tools/install.sh", function () {
         expect(JSON.parse(kubectl.stdout).clientVersion.gitVersion).to.equal(`v${tool("kubectl").version}`);
     });
 
-    it("kube-apiserver serves /readyz against the built etcd on loopback", async () => {
+    it("kube-apiserver serves /readyz against the built etcd on loopback; pulumi previews a ConfigMap on it", async () => {
         const etcdBin = toolPath("etcd");
         const apiserverBin = toolPath("kube-apiserver");
         const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -188,6 +188,8 @@ describe("tools built by scripts/tools/install.sh", function () {
         const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
         fs.writeFileSync(path.join(certs, "sa.key"), privateKey.export({ type: "pkcs8", format: "pem" }));
         fs.writeFileSync(path.join(certs, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
+        const token = crypto.randomBytes(16).toString("hex");
+        fs.writeFileSync(path.join(certs, "tokens.csv"), `${token},admin,1,"system:masters"\n`);
         const etcd = start(etcdBin, [
             "--name=smoke",
             `--data-dir=${data}`,
@@ -207,6 +209,7 @@ describe("tools built by scripts/tools/install.sh", function () {
                 // RBAC, not AlwaysAllow: with AlwaysAllow the API server turns anonymous requests away
                 // (401); under RBAC /readyz and /version are public (system:public-info-viewer).
                 "--authorization-mode=RBAC",
+                `--token-auth-file=${path.join(certs, "tokens.csv")}`,
                 `--service-account-key-file=${path.join(certs, "sa.pub")}`,
                 `--service-account-signing-key-file=${path.join(certs, "sa.key")}`,
                 "--service-account-issuer=https://kubernetes.default.svc",
@@ -225,6 +228,47 @@ describe("tools built by scripts/tools/install.sh", function () {
             expect(body).to.equal("ok");
             const version = JSON.parse((await httpsGet(`https://127.0.0.1:${apiPort}/version`)).body);
             expect(version.gitVersion).to.equal(`v${tool("kube-apiserver").version}`);
+
+            // The engine with the built kubernetes provider (found on PATH) against this API server.
+            const kubeconfig = [
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                `- {name: smoke, cluster: {server: "https://127.0.0.1:${apiPort}", insecure-skip-tls-verify: true}}`,
+                `users: [{name: admin, user: {token: ${token}}}]`,
+                "contexts: [{name: smoke, context: {cluster: smoke, user: admin}}]",
+                "current-context: smoke",
+                "",
+            ].join("\n");
+            const dir = path.join(tmp, "k8s-program");
+            fs.mkdirSync(dir);
+            fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tools-k8s-smoke\nruntime: nodejs\nmain: index.js\n");
+            fs.writeFileSync(
+                path.join(dir, "index.js"),
+                [
+                    'const k8s = require("@pulumi/kubernetes");',
+                    'const provider = new k8s.Provider("smoke", { kubeconfig: process.env.SMOKE_KUBECONFIG });',
+                    'new k8s.core.v1.ConfigMap("smoke", { metadata: { name: "smoke" }, data: { a: "b" } }, { provider });',
+                    "",
+                ].join("\n"),
+            );
+            fs.mkdirSync(path.join(tmp, "k8s-backend"));
+            const env = {
+                ...toolsEnv(),
+                PULUMI_BACKEND_URL: `file://${path.join(tmp, "k8s-backend")}`,
+                PULUMI_CONFIG_PASSPHRASE: "smoke-test",
+                SMOKE_KUBECONFIG: kubeconfig,
+            };
+            const pulumi = toolPath("pulumi");
+            toolPath("pulumi-resource-kubernetes");
+            expectOk(await run(pulumi, ["stack", "init", "smoke", "--non-interactive"], { cwd: dir, env }), "pulumi stack init");
+            const preview = await run(pulumi, ["preview", "--non-interactive", "--stack", "smoke"], { cwd: dir, env, timeoutMs: 120_000 });
+            expectOk(preview, "pulumi preview (kubernetes)");
+            expect(preview.stdout).to.match(/kubernetes:core\/v1:ConfigMap\s+smoke\s+create/);
+            expect(preview.stdout).to.match(/\+ 3 to create/);
+            // An unreachable cluster would only be a warning in a preview.
+            expect(preview.stdout + preview.stderr).to.not.match(/unreachable|failed to/i);
         } finally {
             await stop(apiserver?.proc);
             await stop(etcd.proc);
