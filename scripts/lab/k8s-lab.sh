@@ -501,6 +501,7 @@ velero_start() {
     # pkg/repository/keys/keys.go EnsureCommonRepositoryKey, called at server start.
     log "site $site: warning: no Secret $VELERO_NAMESPACE/velero-repo-credentials yet; velero server creates it with its built-in kopia password, and a program that creates it afterwards finds it taken"
   fi
+  record_velero_deployment "$site"
   mkdir -p "$vdir/plugins" "$vdir/tmp" "$vdir/home"
   chmod 700 "$vdir/tmp"
   # The registry takes every executable file under --plugin-dir (symlinks count).
@@ -517,6 +518,33 @@ velero_start() {
   wait_for "velero metrics on $(addr_of "$site"):$VELERO_METRICS_PORT" "$site" velero velero_metrics "$site"
   pid=$(daemon_pid "$site" velero)
   log "site $site: velero server runs (pid $pid), metrics http://$(addr_of "$site"):$VELERO_METRICS_PORT/metrics"
+}
+
+# A real installation has a Deployment `velero`, and Velero reads it: the pod volume restore action
+# takes the restore helper's image from it (pkg/restore/actions/pod_volume_restore_action.go), and
+# without it every restore ends PartiallyFailed. The lab's server runs outside the cluster, so the
+# Deployment records the installation with zero replicas (there is no kubelet to run a pod anyway).
+record_velero_deployment() {
+  local site="$1"
+  site_kubectl "$site" apply --server-side --field-manager=k8s-lab -f - >/dev/null <<MANIFEST
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: velero
+  namespace: $VELERO_NAMESPACE
+  labels: {component: velero, app.kubernetes.io/managed-by: k8s-lab}
+  annotations: {lab.velero-ceph-dr.io/note: "velero server runs outside the cluster, see scripts/lab/k8s-lab.sh"}
+spec:
+  replicas: 0
+  selector: {matchLabels: {deploy: velero}}
+  template:
+    metadata: {labels: {deploy: velero, component: velero}}
+    spec:
+      containers:
+        - name: velero
+          image: docker.io/velero/velero:v$(tool_version velero)
+          args: [server, --uploader-type=kopia]
+MANIFEST
 }
 
 velero_metrics() {

@@ -47,7 +47,7 @@ export async function runLab(opts: { scope: Scope; keep: boolean; log: Log; sett
         drill = await runDrill(s, r, opts.scope);
         await checkStateAndDestroy(drill);
     } catch (e) {
-        r.check("lab lifecycle ran to the end", false, (e as Error).message.split("\n").slice(0, 30).join("\n"));
+        r.check("lab lifecycle ran to the end", false, (e as Error).message.split("\n").slice(0, 80).join("\n"));
     }
     const report: LabReport = {
         settings: s, scope: opts.scope, startedAt, versions: await versions(s), timingsMs: r.timingsMs, checks: r.checks,

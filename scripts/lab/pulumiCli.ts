@@ -86,7 +86,7 @@ export class PulumiWorkspace {
             child.on("close", (code) => {
                 const result = { code: code ?? -1, stdout, stderr, ms: Date.now() - started };
                 if (result.code === 0 || opts.allowFailure) return resolve(result);
-                reject(new PulumiError(`pulumi ${args.map(showArg).join(" ")} failed (exit ${code}):\n${tail(stdout + stderr, 8000)}`, result));
+                reject(new PulumiError(`pulumi ${args.map(showArg).join(" ")} failed (exit ${code}):\n${diagnostics(stdout) || tail(stdout, 4000)}\n${tail(stderr, 2000)}`, result));
             });
         });
     }
@@ -130,7 +130,7 @@ export class PulumiWorkspace {
 
     /** `pulumi up --expect-no-changes`: fails when anything would change. */
     async upExpectingNoChanges(stack: string): Promise<CliResult> {
-        return this.run(["up", "--yes", "--expect-no-changes", "-s", stack], { allowFailure: true });
+        return this.run(["up", "--yes", "--skip-preview", "--expect-no-changes", "-s", stack], { allowFailure: true });
     }
 
     async outputs(stack: string, showSecrets = false): Promise<Record<string, unknown>> {
@@ -156,6 +156,15 @@ export function changeSummary(output: string): Record<string, number> {
         counts[m[2].replace(/^to /, "")] = Number(m[1]);
     }
     return counts;
+}
+
+/** The engine's Diagnostics section, where a failed step says why (minus the plugin-path notices). */
+export function diagnostics(output: string): string {
+    const start = output.indexOf("Diagnostics:");
+    if (start < 0) return "";
+    const rest = output.slice(start);
+    const end = rest.search(/\n(Outputs|Resources):/);
+    return (end > 0 ? rest.slice(0, end) : rest).split("\n").filter((l) => !/warning: (using pulumi-|resource plugin kubernetes is expected)/.test(l)).join("\n");
 }
 
 function tail(text: string, chars: number): string {
