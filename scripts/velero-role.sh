@@ -8,6 +8,9 @@
 #       Break-glass: switches a BackupStorageLocation when Pulumi's state backend is unreachable.
 #   velero-role.sh newest-backup   --namespace NS
 #       Prints the name of the newest Completed backup that this cluster's Velero sees.
+#   velero-role.sh wait-idle       --namespace NS [--timeout SECONDS]
+#       Waits until this cluster's Velero has no backup or restore in flight and no repository
+#       maintenance job running (default timeout 1800 s; exit 1 when it passes, naming what is busy).
 #
 # Environment: KUBE_CONTEXT (a context of the ambient kubeconfig) or KUBECONFIG_DATA (a whole
 # kubeconfig; secret: written to a private temp file, never printed); KUBECTL (default kubectl).
@@ -91,15 +94,55 @@ cmd_newest_backup() {
   ' "$WORK/backups.json"
 }
 
+# Backup and Restore phases that are not final (Velero 1.18; an object with no phase yet is New).
+BUSY_PHASES=" New Queued ReadyToStart InProgress WaitingForPluginOperations WaitingForPluginOperationsPartiallyFailed Finalizing FinalizingPartiallyFailed "
+
+# Prints `kind/name phase` for each backup or restore in flight, and `job/name running` for each
+# active repository maintenance job.
+busy_work() {
+  local ns=$1 kind line name phase
+  for kind in backups.velero.io restores.velero.io; do
+    while IFS='=' read -r name phase; do
+      [[ -n "$name" ]] || continue
+      [[ "$BUSY_PHASES" == *" ${phase:-New} "* ]] && printf '%s/%s %s\n' "${kind%%.*}" "$name" "${phase:-New}"
+    done < <(kube -n "$ns" get "$kind" -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}')
+  done
+  while IFS='=' read -r name line; do
+    [[ -n "$name" && -n "$line" && "$line" != 0 ]] && printf 'job/%s running\n' "$name"
+  done < <(kube -n "$ns" get jobs.batch -l velero.io/repo-name -o jsonpath='{range .items[*]}{.metadata.name}={.status.active}{"\n"}{end}')
+  return 0
+}
+
+cmd_wait_idle() {
+  parse_flags "namespace timeout" "" "$@"
+  require_flags namespace
+  check_k8s_name namespace
+  local timeout=${OPT[timeout]:-1800} deadline busy
+  [[ "$timeout" =~ ^[0-9]+$ ]] || usage_error "--timeout '$timeout' is not allowed; allowed: whole seconds"
+  deadline=$((SECONDS + timeout))
+  printf '==> waiting until Velero in namespace %s has no backup, restore or repository maintenance in flight\n' "${OPT[namespace]}" >&2
+  while :; do
+    busy=$(busy_work "${OPT[namespace]}")
+    if [[ -z "$busy" ]]; then
+      printf '==> idle\n' >&2
+      return 0
+    fi
+    ((SECONDS < deadline)) || die "still busy after ${timeout}s: $(tr '\n' ' ' <<<"$busy")"
+    printf '    busy: %s\n' "$(tr '\n' ' ' <<<"$busy")" >&2
+    sleep "${WAIT_IDLE_POLL_SECONDS:-5}"
+  done
+}
+
 main() {
-  (($# > 0)) || usage_error "a subcommand is required: stop-schedules, set-access-mode or newest-backup"
+  (($# > 0)) || usage_error "a subcommand is required: stop-schedules, set-access-mode, newest-backup or wait-idle"
   local sub=$1
   shift
   case "$sub" in
   stop-schedules) cmd_stop_schedules "$@" ;;
   set-access-mode) cmd_set_access_mode "$@" ;;
   newest-backup) cmd_newest_backup "$@" ;;
-  *) usage_error "unknown subcommand '$sub'; allowed: stop-schedules, set-access-mode, newest-backup" ;;
+  wait-idle) cmd_wait_idle "$@" ;;
+  *) usage_error "unknown subcommand '$sub'; allowed: stop-schedules, set-access-mode, newest-backup, wait-idle" ;;
   esac
 }
 

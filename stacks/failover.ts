@@ -114,6 +114,38 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     const passive = sites[cfg.passiveSite];
     const retain = { retainOnDelete: true };
 
+    // Velero in the passive cluster first: stop its schedules, make its location read-only and
+    // wait until its in-flight backups and repository maintenance are done. Only then does Ceph
+    // change roles, so the old side never writes once the fence on its zone is lifted (demote):
+    // there is never a second writer.
+    const passiveSteps: pulumi.Resource[] = [];
+    if (passive) {
+        const cluster = clusterProvider(passive);
+        const stopCommand = `scripts/velero-role.sh stop-schedules --namespace ${shellQuote(passive.veleroNamespace)} --label ${RPO_SECONDS_LABEL}`;
+        const stop = new ShellStep(`${passive.siteId}-stop-schedules`, {
+            create: stopCommand,
+            update: stopCommand,
+            delete: "true",
+            environment: kubeEnv(passive),
+        }, retain);
+        const readOnly = new k8s.apiextensions.CustomResource(`${passive.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
+            namespace: passive.veleroNamespace,
+            bucket: passive.bucket,
+            endpoint: passive.endpoint,
+            zonegroup: passive.zonegroup,
+            accessMode: "ReadOnly",
+            backupSyncPeriod: cfg.passiveBackupSyncPeriod,
+        })), { ...retain, provider: cluster });
+        const idleCommand = `scripts/velero-role.sh wait-idle --namespace ${shellQuote(passive.veleroNamespace)}`;
+        const idle = new ShellStep(`${passive.siteId}-wait-idle`, {
+            create: idleCommand,
+            update: idleCommand,
+            delete: "true",
+            environment: kubeEnv(passive),
+        }, { ...retain, dependsOn: [stop, readOnly] });
+        passiveSteps.push(stop, readOnly, idle);
+    }
+
     // Ceph: the active zone becomes (or stays) the metadata master. With the peer reachable the
     // script first pulls the newest period from it, waits until metadata and data are caught up,
     // and fences it read-only; then it promotes, commits and restarts the gateway.
@@ -131,7 +163,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
             RGW_SYSTEM_ACCESS_KEY: active.systemAccessKey,
             RGW_SYSTEM_SECRET_KEY: active.systemSecretKey,
         },
-    }, retain);
+    }, { ...retain, dependsOn: passiveSteps });
 
     // The passive zone follows the new period: non-master, writable unless strict read-only.
     let secondary: ShellStep | undefined;
@@ -152,28 +184,6 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     }
     const cephDone: pulumi.Resource[] = secondary ? [master, secondary] : [master];
 
-    // Velero in the passive cluster first: stop its schedules and make its location read-only,
-    // so that there is never a second writer once the active one starts.
-    const passiveSteps: pulumi.Resource[] = [];
-    if (passive) {
-        const cluster = clusterProvider(passive);
-        const stopCommand = `scripts/velero-role.sh stop-schedules --namespace ${shellQuote(passive.veleroNamespace)} --label ${RPO_SECONDS_LABEL}`;
-        passiveSteps.push(new ShellStep(`${passive.siteId}-stop-schedules`, {
-            create: stopCommand,
-            update: stopCommand,
-            delete: "true",
-            environment: kubeEnv(passive),
-        }, { ...retain, dependsOn: cephDone }));
-        passiveSteps.push(new k8s.apiextensions.CustomResource(`${passive.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
-            namespace: passive.veleroNamespace,
-            bucket: passive.bucket,
-            endpoint: passive.endpoint,
-            zonegroup: passive.zonegroup,
-            accessMode: "ReadOnly",
-            backupSyncPeriod: cfg.passiveBackupSyncPeriod,
-        })), { ...retain, provider: cluster, dependsOn: cephDone }));
-    }
-
     const activeCluster = clusterProvider(active);
     const location = new k8s.apiextensions.CustomResource(`${active.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
         namespace: active.veleroNamespace,
@@ -181,7 +191,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
         endpoint: active.endpoint,
         zonegroup: active.zonegroup,
         accessMode: "ReadWrite",
-    })), { ...retain, provider: activeCluster, dependsOn: [...cephDone, ...passiveSteps] });
+    })), { ...retain, provider: activeCluster, dependsOn: cephDone });
     for (const s of cfg.schedules) {
         new k8s.apiextensions.CustomResource(`${active.siteId}-schedule-${s.name}`, adoptable(renderSchedule({
             name: s.name,

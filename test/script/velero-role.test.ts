@@ -93,3 +93,61 @@ describe("velero-role.sh", () => {
         expect(r.stderr).to.contain("no Completed backup is visible here");
     });
 });
+
+/** A kubectl whose answers to `get backups|restores|jobs` come from files; the busy backup finishes after `busyPolls` polls. */
+function runWaitIdle(args: string[], answers: { backups: string; restores?: string; jobs?: string; busyPolls?: number }) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-role-idle-"));
+    fs.writeFileSync(path.join(dir, "backups"), answers.backups);
+    fs.writeFileSync(path.join(dir, "restores"), answers.restores ?? "");
+    fs.writeFileSync(path.join(dir, "jobs"), answers.jobs ?? "");
+    fs.writeFileSync(path.join(dir, "polls"), "0");
+    const fake = path.join(dir, "kubectl");
+    fs.writeFileSync(fake, `#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "${dir}/calls.log"
+case " $* " in
+  *" get backups.velero.io "*)
+    n=$(( $(cat "${dir}/polls") + 1 )); echo "$n" > "${dir}/polls"
+    if (( n > ${answers.busyPolls ?? 1000} )); then sed 's/=InProgress/=Completed/' "${dir}/backups"; else cat "${dir}/backups"; fi ;;
+  *" get restores.velero.io "*) cat "${dir}/restores" ;;
+  *" get jobs.batch "*) cat "${dir}/jobs" ;;
+esac
+`);
+    fs.chmodSync(fake, 0o755);
+    const r = spawnSync("bash", [SCRIPT, "wait-idle", ...args], {
+        env: { PATH: process.env.PATH, KUBECTL: fake, KUBE_CONTEXT: "c", WAIT_IDLE_POLL_SECONDS: "0.1" }, encoding: "utf8",
+    });
+    const log = path.join(dir, "calls.log");
+    return { status: r.status, stderr: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+}
+
+describe("velero-role.sh wait-idle (the old side is quiet before Ceph changes roles)", () => {
+    it("returns at once when every backup and restore is final and no maintenance job runs", () => {
+        const r = runWaitIdle(["--namespace", "velero"], { backups: "b1=Completed\nb2=PartiallyFailed\n", restores: "r1=Completed\n", jobs: "maint-1=\n" });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.calls).to.deep.equal([
+            "--context c -n velero get backups.velero.io -o jsonpath={range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}",
+            "--context c -n velero get restores.velero.io -o jsonpath={range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}",
+            "--context c -n velero get jobs.batch -l velero.io/repo-name -o jsonpath={range .items[*]}{.metadata.name}={.status.active}{\"\\n\"}{end}",
+        ]);
+    });
+
+    it("waits while a backup is in flight, then returns", () => {
+        const r = runWaitIdle(["--namespace", "velero"], { backups: "b1=Completed\nb2=InProgress\n", busyPolls: 2 });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stderr).to.contain("busy: backups/b2 InProgress");
+        expect(r.calls.filter((c) => c.includes("get backups")).length).to.equal(3);
+    });
+
+    it("counts a backup with no phase yet, a queued one and a running maintenance job as busy, and fails after the timeout naming them", () => {
+        const r = runWaitIdle(["--namespace", "velero", "--timeout", "0"], { backups: "new=\nq=Queued\n", jobs: "maint-2=1\n" });
+        expect(r.status).to.equal(1);
+        expect(r.stderr).to.contain("still busy after 0s: backups/new New backups/q Queued job/maint-2 running");
+    });
+
+    it("refuses a timeout that is not whole seconds", () => {
+        const r = runWaitIdle(["--namespace", "velero", "--timeout", "1m"], { backups: "" });
+        expect(r.status).to.equal(2);
+        expect(r.stderr).to.contain("--timeout '1m' is not allowed; allowed: whole seconds");
+        expect(r.calls).to.deep.equal([]);
+    });
+});

@@ -45,6 +45,17 @@ describe("failover stack: site-a active, both sites reachable", () => {
         expect(isSecretInput(master, "environment.RGW_SYSTEM_SECRET_KEY")).to.equal(true);
     });
 
+    it("quiets the passive cluster before Ceph changes roles: schedules stopped, location ReadOnly, nothing in flight", () => {
+        // The demote lifts the old master's fence: by then its cluster must not write any more.
+        const idle = named(run, "site-b-wait-idle");
+        expect(idle.inputs.create).to.equal("scripts/velero-role.sh wait-idle --namespace velero");
+        expect(idle.inputs.environment).to.deep.equal({ KUBE_CONTEXT: "cluster-b" });
+        expect(idle.options.dependsOn).to.deep.equal(["site-b-stop-schedules", "site-b-backup-location"]);
+        expect(named(run, "ceph-metadata-master").options.dependsOn).to.deep.equal(["site-b-stop-schedules", "site-b-backup-location", "site-b-wait-idle"]);
+        expect(named(run, "site-b-backup-location").options.dependsOn ?? []).to.deep.equal([]);
+        expect(named(run, "site-b-stop-schedules").options.dependsOn ?? []).to.deep.equal([]);
+    });
+
     it("keeps zone B a writable secondary of A, after the promotion step", () => {
         const secondary = named(run, "ceph-secondary");
         expect(secondary.inputs.create).to.equal("scripts/rgw-multisite.sh demote --zone zoneb --master-url http://rgw-a.example.com");
@@ -73,7 +84,7 @@ describe("failover stack: site-a active, both sites reachable", () => {
         const stop = named(run, "site-b-stop-schedules");
         expect(stop.inputs.create).to.equal("scripts/velero-role.sh stop-schedules --namespace velero --label dr.velero-ceph-dr/rpo-seconds");
         expect(stop.inputs.environment).to.deep.equal({ KUBE_CONTEXT: "cluster-b" });
-        expect(named(run, "site-a-backup-location").options.dependsOn).to.include.members(["site-b-stop-schedules", "site-b-backup-location", "ceph-secondary"]);
+        expect(named(run, "site-a-backup-location").options.dependsOn).to.deep.equal(["ceph-metadata-master", "ceph-secondary"]);
     });
 
     it("retains every resource on delete, so an unreachable site is never called", () => {
@@ -105,8 +116,8 @@ describe("failover stack: switching activeSite (the DR drill)", () => {
 
     it("shows the promotion and both clusters' location and schedule changes in one preview", () => {
         expect(previewDiff(aActive, bActive)).to.deep.equal({
-            create: ["site-a-stop-schedules", "site-b-schedule-every-6h"],
-            delete: ["site-a-schedule-every-6h", "site-b-stop-schedules"],
+            create: ["site-a-stop-schedules", "site-a-wait-idle", "site-b-schedule-every-6h"],
+            delete: ["site-a-schedule-every-6h", "site-b-stop-schedules", "site-b-wait-idle"],
             update: ["ceph-metadata-master", "ceph-secondary", "site-a-backup-location", "site-b-backup-location"],
         });
     });
@@ -174,7 +185,7 @@ describe("failover stack: lost-site mode", () => {
         });
         const returned = await runFailover({ activeSite: "site-b" });
         const diff = previewDiff(lost, returned);
-        expect(diff.create).to.deep.equal(["ceph-secondary", "site-a-backup-location", "site-a-cluster", "site-a-stack", "site-a-stop-schedules"]);
+        expect(diff.create).to.deep.equal(["ceph-secondary", "site-a-backup-location", "site-a-cluster", "site-a-stack", "site-a-stop-schedules", "site-a-wait-idle"]);
         expect(diff.delete).to.deep.equal([]);
         expect(named(returned, "ceph-secondary").inputs.create).to.equal("scripts/rgw-multisite.sh demote --zone zonea --master-url http://rgw-b.example.com");
     });
