@@ -11,7 +11,7 @@
 #   rgw-multisite.sh sync-scope       [--scope zone|bucket] --bucket B --zonegroup G --zone LOCAL --peer-zone PEER [--repair]
 #   rgw-multisite.sh status           [--zone LOCAL]
 #   rgw-multisite.sh wait-caught-up   [--zone LOCAL] [--timeout S]
-#   rgw-multisite.sh promote          --zone Z --zonegroup G [--force]
+#   rgw-multisite.sh promote          --zone Z --zonegroup G [--peer-zone P --peer-url URL] [--force]
 #   rgw-multisite.sh demote           --zone Z --master-url URL [--read-only]
 #   rgw-multisite.sh fence            --zone Z
 #   rgw-multisite.sh backup-objects   --bucket B --backup NAME [--zone LOCAL]   (read-only)
@@ -155,13 +155,27 @@ require_env() {
 
 # rgw ARGS...: run radosgw-admin through the RGW_ADMIN prefix. Its stdout lands in $RGW_OUT (never
 # printed by us: zone/user output contains keys), its stderr, redacted, in $RGW_ERR. Returns its status.
+#
+# Every call names the realm, zonegroup and zone it is about (SCOPE_*, set once per subcommand from
+# its flags or by derive_scope): flags the call does not carry yet are appended. Nothing relies on
+# the default realm/zonegroup/zone (Rook sets no default realm). Calls that name another zone (the
+# peer's) pass --rgw-zone themselves. Exceptions, listed in test/script/rgw-multisite.test.ts:
+# `realm|zonegroup|zone list` (they list .rgw.root as a whole; rgw_list runs them unscoped) and the
+# derivation itself (`zone get` of the named zone, `realm get --realm-id`, the first `period get`
+# of a subcommand that is not told the zonegroup).
+SCOPE_REALM="" SCOPE_ZG="" SCOPE_ZONE="" SCOPE_OFF=0
 RGW_OUT="" RGW_ERR=""
 rgw() { rgw_with ADMIN "$@"; }
 rgw_with() {
   local -n _prefix="$1"
   shift
-  local rc=0
-  RGW_OUT=$("${_prefix[@]}" "$@" 2>"$WORK/stderr") || rc=$?
+  local rc=0 scoped=() have=" $* "
+  if ((!SCOPE_OFF)); then
+    [[ -z "$SCOPE_REALM" || "$have" == *" --rgw-realm"[\ =]* || "$have" == *" --realm-id"[\ =]* ]] || scoped+=(--rgw-realm "$SCOPE_REALM")
+    [[ -z "$SCOPE_ZG" || "$have" == *" --rgw-zonegroup"[\ =]* ]] || scoped+=(--rgw-zonegroup "$SCOPE_ZG")
+    [[ -z "$SCOPE_ZONE" || "$have" == *" --rgw-zone"[\ =]* ]] || scoped+=(--rgw-zone "$SCOPE_ZONE")
+  fi
+  RGW_OUT=$("${_prefix[@]}" "$@" "${scoped[@]}" 2>"$WORK/stderr") || rc=$?
   RGW_ERR=$(redact "$(cat "$WORK/stderr")")
   return "$rc"
 }
@@ -193,8 +207,11 @@ rgw_enoent() { [[ "$RGW_ERR" == *"(2) No such file or directory"* ]]; }
 
 # list KIND: the names of realms/zonegroups/zones (empty on a fresh cluster), one per line.
 list_names() {
-  local kind="$1"
-  if ! rgw "$kind" list; then
+  local kind="$1" rc=0
+  SCOPE_OFF=1
+  rgw "$kind" list || rc=$?
+  SCOPE_OFF=0
+  if ((rc != 0)); then
     rgw_enoent && return 0
     die "radosgw-admin $kind list failed: $RGW_ERR"
   fi
@@ -321,12 +338,57 @@ load_period() {
   [[ -z "${1:-}" ]] || realm_args=(--rgw-realm "$1")
   rgw_must period get "${realm_args[@]}"
   printf '%s' "$RGW_OUT" >"$WORK/period.json"
+  # A subcommand that is not told the zonegroup learns it from the first period it reads.
+  if [[ -z "$SCOPE_ZG" && -n "$SCOPE_ZONE" ]]; then
+    SCOPE_ZG=$(period_query zone-zonegroup "$SCOPE_ZONE")
+    [[ -n "$SCOPE_ZG" ]] || warn "zone $SCOPE_ZONE is in no zonegroup of realm ${SCOPE_REALM:-?}'s current period: radosgw-admin calls name no zonegroup"
+  fi
+}
+
+# derive_scope ZONE: for subcommands that are not told the realm (status, wait-caught-up,
+# ensure-user, promote, demote, fence, sync-scope, backup-objects): learn it once from the zone
+# (`zone get --rgw-zone Z` -> realm_id -> `realm get --realm-id`), never from the default realm.
+# Without ZONE (no --zone flag): the one zone `zone list` shows on this cluster, else the default
+# zone. Sets SCOPE_ZONE and SCOPE_REALM (the realm's JSON in $WORK/realm.json); SCOPE_ZG comes
+# from the flags or from the first load_period. If the zone's record cannot be read, it warns and
+# goes on naming what it knows (the next radosgw-admin call then says what is wrong).
+derive_scope() {
+  local zone="$1" names realm_id realm=""
+  if [[ -z "$zone" ]]; then
+    names=$(list_names zone 2>/dev/null) || names=""
+    if [[ -n "$names" && $(grep -c . <<<"$names") == 1 ]]; then
+      zone=$names
+    elif rgw zone get; then
+      zone=$(printf '%s' "$RGW_OUT" | js 'return json().name || "";' 2>/dev/null) || zone=""
+    fi
+    if [[ -z "$zone" ]]; then
+      warn "cannot tell which zone this site is (zones here: ${names:-none listed}; no default zone answers): radosgw-admin calls name no realm, zonegroup or zone; give --zone${SUBCOMMAND:+ to $SUBCOMMAND}"
+      return 0
+    fi
+  fi
+  SCOPE_ZONE=$zone
+  if ! rgw zone get --rgw-zone "$zone"; then
+    warn "could not read zone $zone (${RGW_ERR:-no message}) to learn its realm: radosgw-admin calls name the zone only"
+    return 0
+  fi
+  realm_id=$(printf '%s' "$RGW_OUT" | js 'return json().realm_id || "";' 2>/dev/null) || realm_id=""
+  if [[ -z "$realm_id" ]]; then
+    warn "zone $zone names no realm_id: radosgw-admin calls name the zone only"
+    return 0
+  fi
+  if rgw realm get --realm-id "$realm_id"; then
+    printf '%s' "$RGW_OUT" >"$WORK/realm.json"
+    realm=$(js 'return jsonFile(args[0]).name || "";' "$WORK/realm.json" </dev/null 2>/dev/null) || realm=""
+  fi
+  [[ -n "$realm" ]] || die "could not read realm $realm_id of zone $zone (realm get --realm-id): ${RGW_ERR:-no name in its answer}"
+  SCOPE_REALM=$realm
 }
 
 # period_query WHAT [ARG]: facts from $WORK/period.json.
 #   master            name of the metadata master zone ("" if none; "id:<id>" if not in the map)
 #   zones G           names of the zones of zonegroup G, one per line
 #   zone-id Z         id of zone Z ("" if not in the period)
+#   zone-zonegroup Z  name of the zonegroup that holds zone Z ("" if not in the period)
 #   zone-endpoints Z  endpoints of zone Z, comma-separated
 #   zone-read-only Z  true/false
 #   id                the period id
@@ -347,6 +409,7 @@ switch (what) {
   }
   case "zones": { const g = zgs.find((g) => g.name === arg); return g ? (g.zones || []).map((z) => z.name).join("\n") : ""; }
   case "zone-id": { const z = byName(arg); return z ? z.id : ""; }
+  case "zone-zonegroup": { const z = byName(arg); return z ? z.zonegroup : ""; }
   case "zone-endpoints": { const z = byName(arg); return z ? (z.endpoints || []).join(",") : ""; }
   case "zone-read-only": { const z = byName(arg); return z && (z.read_only === true || z.read_only === "true") ? "true" : "false"; }
   default: fail("period_query: unknown " + what);
@@ -417,8 +480,8 @@ sync_status() {
 
 # status_json [ZONE]: the `status` object (also used by wait-caught-up and the promote preflight).
 status_json() {
-  sync_status "${1:-}"
   load_period
+  sync_status "${1:-}"
   js '
 const s = jsonFile(args[0]), p = jsonFile(args[1]);
 const zones = ((p.period_map && p.period_map.zonegroups) || []).flatMap((g) => (g.zones || []).map((z) => ({ ...z, zonegroup: g.name })));
@@ -677,6 +740,7 @@ cmd_ensure_realm() {
   check_name zonegroup
   check_url endpoint
   CHANGED=0
+  SCOPE_REALM=$(opt realm) SCOPE_ZG=$(opt zonegroup) # no zone exists yet: nothing names one
   ensure_realm_steps "$(opt realm)" "$(opt zonegroup)" "$(opt endpoint)"
   ((CHANGED)) || step "nothing to change: realm $(opt realm) and zonegroup $(opt zonegroup) are in place"
 }
@@ -698,6 +762,7 @@ cmd_bootstrap_master() {
   local realm zg zone ep uid master
   realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint)
   uid=${OPT[system-uid]:-synchronization-user}
+  SCOPE_REALM=$realm SCOPE_ZG=$zg SCOPE_ZONE=$zone
   CHANGED=0
   if has_name realm "$realm"; then
     master=$(other_master "$realm" "$zone")
@@ -729,6 +794,7 @@ cmd_join_secondary() {
   local realm zg zone ep murl changed=0 pulled=0 master peers=()
   realm=$(opt realm) zg=$(opt zonegroup) zone=$(opt zone) ep=$(opt endpoint) murl=$(opt master-url)
   [[ "$murl" != *,* ]] || usage_error "--master-url takes one URL"
+  SCOPE_REALM=$realm SCOPE_ZG=$zg SCOPE_ZONE=$zone
 
   if has_name realm "$realm"; then
     info "realm $realm exists"
@@ -798,6 +864,7 @@ cmd_ensure_user() {
   require_env RGW_USER_ACCESS_KEY RGW_USER_SECRET_KEY
   local uid name is_master has_key
   uid=$(opt uid) name=$(opt display-name)
+  derive_scope ""
   load_period
   rgw_must zone get
   is_master=$(printf '%s' "$RGW_OUT" | js 'return String(json().id === jsonFile(args[0]).master_zone);' "$WORK/period.json")
@@ -963,6 +1030,8 @@ cmd_sync_scope() {
   [[ "$zone" != "$peer" ]] || usage_error "--zone and --peer-zone must differ"
   [[ "$scope" == bucket ]] || ! has_opt repair || usage_error "--repair applies to --scope bucket only"
 
+  derive_scope "$zone"
+  SCOPE_ZG=$zg
   load_period
   zones=$(period_query zones "$zg")
   [[ -n "$zones" ]] || die "zonegroup $zg is not in the current period"
@@ -1080,16 +1149,16 @@ verify_zone_source() {
   fi
 }
 
-# peer_bucket_flag PREFIX BUCKET: "disabled" when the bucket instance known to the zone behind
+# peer_bucket_flag PREFIX BUCKET ZONE: "disabled" when the bucket instance known to the zone behind
 # PREFIX carries BUCKET_DATASYNC_DISABLED (flags & 8). With a bucket sync policy, Pacific's
 # `bucket sync status` never says "Sync is disabled" after `bucket sync disable` (verified): the
 # instance flags are what metadata sync carries over.
 peer_bucket_flag() {
-  local prefix="$1" bucket="$2" id
-  rgw_with "$prefix" metadata get "bucket:$bucket" || return 0
+  local prefix="$1" bucket="$2" zone="$3" id
+  rgw_with "$prefix" metadata get "bucket:$bucket" --rgw-zone "$zone" || return 0
   id=$(printf '%s' "$RGW_OUT" | js 'return ((json().data || {}).bucket || {}).bucket_id || "";') || return 0
   [[ -n "$id" ]] || return 0
-  rgw_with "$prefix" metadata get "bucket.instance:$bucket:$id" || return 0
+  rgw_with "$prefix" metadata get "bucket.instance:$bucket:$id" --rgw-zone "$zone" || return 0
   printf '%s' "$RGW_OUT" | js 'const f = ((json().data || {}).bucket_info || {}).flags || 0; return f & 8 ? "disabled" : "enabled";'
 }
 
@@ -1106,7 +1175,7 @@ repair_bucket() {
     peer_admin=(${RGW_PEER_ADMIN})
     for p in "$@"; do
       step "repair: waiting until zone $p sees sync of $bucket disabled"
-      until [[ $(peer_bucket_flag peer_admin "$bucket") == disabled ]]; do
+      until [[ $(peer_bucket_flag peer_admin "$bucket" "$p") == disabled ]]; do
         ((SECONDS < deadline)) || timed_out "zone $p does not see sync of $bucket disabled after ${WAIT_TIMEOUT}s (sync stays disabled: re-run --repair)"
         sleep "$POLL_INTERVAL"
       done
@@ -1123,6 +1192,7 @@ repair_bucket() {
 cmd_status() {
   parse_flags "zone" "" "$@"
   check_name zone
+  derive_scope "$(opt zone)"
   status_json "$(opt zone)"
   cat "$WORK/status.json"
   printf '\n'
@@ -1143,6 +1213,8 @@ cmd_backup_objects() {
   bucket=$(opt bucket)
   prefix="backups/$(opt backup)/"
   has_opt zone && zone_args=(--rgw-zone "$(opt zone)")
+  derive_scope "$(opt zone)"
+  [[ -z "$SCOPE_REALM" ]] || load_period # tells the zonegroup
   : >"$WORK/objects.jsonl"
   # Pacific's `bucket list` ignores --prefix: page by --marker (exclusive, names sorted) from the
   # prefix itself, keep names under it, stop at the first page that goes past it.
@@ -1186,6 +1258,7 @@ cmd_wait_caught_up() {
   check_name zone
   check_seconds timeout
   local timeout=${OPT[timeout]:-$WAIT_TIMEOUT} deadline last="" summary
+  derive_scope "$(opt zone)"
   deadline=$((SECONDS + timeout))
   step "waiting until metadata and data sync are caught up (up to ${timeout}s)"
   while :; do
@@ -1227,6 +1300,47 @@ promote_preflight() {
   warn "--force: promoting although metadata is not caught up: $loss"
 }
 
+# Ceph (RGWPeriod::update_sync_status) refuses a commit that changes the metadata master while
+# the new master's metadata sync is on an older realm epoch than the current period: "ERROR: This
+# zone is N period(s) behind the current master zone in metadata sync. ... To promote this zone to
+# master anyway, add the flag --yes-i-really-mean-it."
+ceph_refuses_stale_promotion() { [[ "$RGW_ERR" == *"behind the current master zone in metadata sync"* || "$RGW_ERR" == *"--yes-i-really-mean-it"* ]]; }
+
+# stale_meaning ZONE MASTER BEHIND: what forcing such a commit means.
+stale_meaning() {
+  printf '%s' "zone $1's metadata sync is ${3:-some} period(s) behind: metadata changes (users, keys, buckets, bucket policies) that $2 made and $1 never received are lost; the periods committed since then are superseded by the one $1 commits now, and when $2 returns it must be demoted (realm pull and period pull from $1), which overwrites its newer metadata instead of merging it"
+}
+
+# meta_epoch_behind ZONE: how many realm epochs ZONE's metadata sync is behind the current period
+# (what Ceph checks before a master change); "" when unknown. Reads $WORK/period.json.
+meta_epoch_behind() {
+  rgw metadata sync status --rgw-zone "$1" || return 0
+  printf '%s' "$RGW_OUT" | js 'const p = jsonFile(args[0]);
+    const e = Number(((json().sync_status || {}).info || {}).realm_epoch), cur = Number(p.realm_epoch);
+    return Number.isInteger(e) && e > 0 && Number.isInteger(cur) && cur > 1 && e < cur ? String(cur - e) : "";' "$WORK/period.json" 2>/dev/null || true
+}
+
+# commit_promotion ZONE MASTER: the master-changing commit. When Ceph refuses it because ZONE's
+# metadata sync is on an older realm epoch: with --force (forcePromotion) retry once with
+# --yes-i-really-mean-it, saying what that means; without, refuse (exit 3).
+commit_promotion() {
+  local zone="$1" master="$2" rc=0 behind
+  rgw period update --commit || rc=$?
+  ((rc != 0)) || return 0
+  if ! ceph_refuses_stale_promotion; then
+    printf '%s: error: radosgw-admin period update --commit failed (exit %s)\n' "$PROG" "$rc" >&2
+    [[ -z "$RGW_ERR" ]] || printf '%s\n' "$RGW_ERR" | sed 's/^/    /' >&2
+    exit 1
+  fi
+  behind=$(grep -o 'This zone is [0-9]* period' <<<"$RGW_ERR" | grep -o '[0-9][0-9]*' || true)
+  printf '%s\n' "$RGW_ERR" | sed 's/^/    /' >&2
+  if ! has_opt force; then
+    refuse "Ceph refuses to make $zone the metadata master: $(stale_meaning "$zone" "$master" "$behind"). Wait until $zone's metadata sync has caught up (rgw-multisite.sh status), or, if $master is lost for good, allow it with --force (the failover stack's forcePromotion: true). Nothing was committed; zone $zone and zonegroup $SCOPE_ZG were modified locally only and a re-run repeats it"
+  fi
+  warn "--force (forcePromotion): Ceph asks for --yes-i-really-mean-it; committing with it. $(stale_meaning "$zone" "$master" "$behind")"
+  rgw_must period update --commit --yes-i-really-mean-it
+}
+
 cmd_promote() {
   parse_flags "zone zonegroup peer-zone peer-url" "force" "$@"
   require_flags zone zonegroup
@@ -1246,12 +1360,14 @@ cmd_promote() {
   # shellcheck disable=SC2206
   peer_restart=(${RGW_PEER_RESTART:-})
 
+  derive_scope "$zone"
+  SCOPE_ZG=$zg
   load_period
   # With the peer's admin command: if the peer knows a newer period (this zone is the stale one,
   # e.g. back after an outage without a demote), learn it first, so a stale local view never makes
   # this a no-op or a second master.
   if [[ -n "$peer" ]] && ((${#peer_admin[@]})); then
-    if rgw_with peer_admin period get; then
+    if rgw_with peer_admin period get --rgw-zone "$peer"; then
       peer_up=true
       printf '%s' "$RGW_OUT" >"$WORK/peer-period.json"
       local newer
@@ -1280,6 +1396,14 @@ cmd_promote() {
 
   step "preflight: is zone $zone's metadata caught up with the master $master?"
   promote_preflight "$zone" "$master" "$([[ "$peer_up" == true && "$peer" == "$master" ]] && echo true || echo false)"
+  # Ceph refuses the master change while this zone's metadata sync is on an older realm epoch,
+  # even when the shards say caught up: refuse before changing anything (unless --force, which
+  # passes --yes-i-really-mean-it if Ceph then asks for it).
+  local behind
+  behind=$(meta_epoch_behind "$zone")
+  if [[ -n "$behind" ]] && ! has_opt force; then
+    refuse "zone $zone's metadata sync is $behind period(s) behind the current period (an older realm epoch), and Ceph refuses to promote such a zone (it asks for --yes-i-really-mean-it): $(stale_meaning "$zone" "$master" "$behind"). Wait until its metadata sync has moved to the current period, or, if $master is lost for good, allow it with --force (the failover stack's forcePromotion: true)"
+  fi
 
   # Fence the old master while it is reachable: read-only, so nothing is written there that the
   # new master would never see; then wait until this zone has everything it wrote before.
@@ -1290,7 +1414,7 @@ cmd_promote() {
     else
       step "fencing the current master $peer: read-only"
       rgw_must_with peer_admin zone modify --rgw-zone "$peer" --read-only=true
-      rgw_must_with peer_admin period update --commit
+      rgw_must_with peer_admin period update --commit --rgw-zone "$peer"
       if ((${#peer_restart[@]})); then
         settle_gateway "$purl"
         local own_restart=("${RESTART[@]}")
@@ -1324,7 +1448,7 @@ cmd_promote() {
   rgw_must zone modify --rgw-zone "$zone" --rgw-zonegroup "$zg" --master --default --read-only=false
   rgw_must zonegroup modify --rgw-zonegroup "$zg" --master
   step "committing the period"
-  rgw_must period update --commit
+  commit_promotion "$zone" "$master"
   load_period
   [[ "$(period_query master)" == "$zone" ]] || die "after the commit the period names $(period_query master) as master, not $zone"
   endpoints=$(period_query zone-endpoints "$zone")
@@ -1347,9 +1471,11 @@ cmd_demote() {
   want=false
   has_opt read-only && want=true
 
-  rgw_must realm get
-  realm=$(printf '%s' "$RGW_OUT" | js 'return json().name || "";')
-  before=$(printf '%s' "$RGW_OUT" | js 'return json().current_period || "";')
+  derive_scope "$zone"
+  [[ -n "$SCOPE_REALM" ]] || die "demote needs zone $zone's realm: zone get --rgw-zone $zone did not name one"
+  realm=$SCOPE_REALM
+  before=$(js 'return jsonFile(args[0]).current_period || "";' "$WORK/realm.json" </dev/null)
+  load_period "$realm" # this zone's (maybe stale) view: it tells the zonegroup before the pulls
   step "pulling realm $realm and its current period from $murl"
   rgw_must realm pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
   rgw_must period pull --rgw-realm "$realm" --url "$murl" --access-key "$RGW_SYSTEM_ACCESS_KEY" --secret "$RGW_SYSTEM_SECRET_KEY"
@@ -1389,6 +1515,7 @@ cmd_fence() {
   require_restart
   local zone endpoints
   zone=$(opt zone)
+  derive_scope "$zone"
   load_period
   [[ -n $(period_query zone-id "$zone") ]] || die "zone $zone is not in the current period"
   if [[ $(period_query zone-read-only "$zone") == true ]]; then

@@ -60,3 +60,14 @@ ${dataSource("zonea", `                        init
 /** Zone A, metadata master, data from B caught up. */
 export const SYNC_A_MASTER = `${syncHeader("zonea")}  metadata sync no sync (zone is master)
 ${dataSource("zonea", CAUGHT_UP_DATA)}`;
+
+/**
+ * What `radosgw-admin period update --commit` prints (stderr, exit 22) when it would change the
+ * metadata master to a zone whose metadata sync is on an older realm epoch (Ceph 16.2
+ * RGWPeriod::update_sync_status, then commit_period in radosgw-admin).
+ */
+export const PROMOTE_STALE_REFUSED = (behind: number) => `ERROR: This zone is ${behind} period(s) behind the current master zone in metadata sync. If this zone is promoted to master, any metadata changes during that time are likely to be lost.
+Waiting for this zone to catch up on metadata sync (see 'radosgw-admin sync status') is recommended.
+To promote this zone to master anyway, add the flag --yes-i-really-mean-it.
+failed to commit period: (22) Invalid argument
+`;

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CEPH_IDS, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
+import { CEPH_IDS, PROMOTE_STALE_REFUSED, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "./cephSyncText";
 import { FakeGateway, startFakeGateway } from "./fakeGateway";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
@@ -104,7 +104,7 @@ function period(opts: { id?: string; master?: string; zones?: string[]; readOnly
 const mdSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards, period: "period-1", realm_epoch: 2 }, markers: [] } } });
 const dataSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards }, markers: [] } } });
 const zoneGet = (name: string, access = KEYS.RGW_SYSTEM_ACCESS_KEY, secret = KEYS.RGW_SYSTEM_SECRET_KEY) => ({
-    out: { id: name === "zonea" ? ID.a : ID.b, name, system_key: { access_key: access, secret_key: secret } },
+    out: { id: name === "zonea" ? ID.a : ID.b, name, realm_id: ID.realm, system_key: { access_key: access, secret_key: secret } },
 });
 const userInfo = (uid: string, display: string, keys: [string, string][], system: boolean) => ({
     out: {
@@ -198,6 +198,7 @@ function joinedState(extra: State = {}): State {
         "zone list": { out: { default_info: ID.a, zones: ["zonea"] } },
         "period get": { out: period({ master: "zonea" }) },
         "zone get": zoneGet("zonea"),
+        "realm get": { out: { id: ID.realm, name: "dr", current_period: "period-1", epoch: 2 } },
         "metadata list user": { out: ["synchronization-user", "velero"] },
         "user info": userInfo("synchronization-user", "Multisite synchronization user", [[KEYS.RGW_SYSTEM_ACCESS_KEY, KEYS.RGW_SYSTEM_SECRET_KEY]], true),
         "sync policy get": { out: { groups: [] } },
@@ -512,6 +513,55 @@ describe("rgw-multisite.sh", function () {
             expect(zm.filter((a) => a.startsWith("--read-only"))).to.deep.equal(["--read-only=false"]);
             expect(callsOf(r, "zonegroup modify")[0]).to.include.members(["--rgw-zonegroup", "global", "--master"]);
             expect(r.stderr).to.contain("warning: --force");
+            // Ceph did not ask for it: never passed "just in case".
+            expect(r.calls.filter((c) => c.includes("--yes-i-really-mean-it"))).to.deep.equal([]);
+        });
+
+        // Issue 16 item 3: Ceph refuses a master change to a zone whose metadata sync is on an
+        // older realm epoch, asking for --yes-i-really-mean-it.
+        const stale = (extra: State = {}) => ({ ...state(SYNC_B_CAUGHT_UP), ...extra });
+        const refused: Reply = { err: PROMOTE_STALE_REFUSED(1), code: 22 };
+        const olderEpoch = { out: { sync_status: { info: { status: "sync", num_shards: 64, period: "period-0", realm_epoch: 1 }, markers: [] } } };
+
+        it("with --force retries a commit Ceph refuses as stale once, with --yes-i-really-mean-it, saying what is lost", async () => {
+            const r = await run([...args, "--force"], stale({ "metadata sync status": olderEpoch, "period update": [refused, { out: {} }] }));
+            expect(r.code, r.stderr).to.equal(0);
+            const commits = callsOf(r, "period update");
+            expect(commits).to.have.length(2);
+            expect(commits[0]).to.include("--commit").and.not.include("--yes-i-really-mean-it");
+            expect(commits[1]).to.include.members(["--commit", "--yes-i-really-mean-it"]);
+            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period update", "RESTART"]);
+            expect(r.stderr).to.contain("1 period(s) behind");
+            expect(r.stderr).to.match(/forcePromotion/);
+            expect(r.stderr).to.match(/zonea made and zoneb never received are lost/);
+            expect(r.stderr).to.match(/periods committed since then are superseded/);
+        });
+
+        it("without --force refuses (exit 3) before changing anything when metadata sync is on an older realm epoch, naming forcePromotion", async () => {
+            const r = await run(args, stale({ "metadata sync status": olderEpoch }));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("1 period(s) behind");
+            expect(r.stderr).to.contain("--yes-i-really-mean-it");
+            expect(r.stderr).to.contain("forcePromotion");
+        });
+
+        it("without --force, when Ceph refuses the commit, exits 3 saying why and that forcePromotion allows it; no retry", async () => {
+            const r = await run(args, stale({ "period update": refused }));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(callsOf(r, "period update")).to.have.length(1);
+            expect(r.calls.filter((c) => c.includes("--yes-i-really-mean-it"))).to.deep.equal([]);
+            expect(r.stderr).to.contain("refused: Ceph refuses to make zoneb the metadata master");
+            expect(r.stderr).to.contain("forcePromotion");
+            expect(r.stderr).to.contain("Nothing was committed");
+            expect(callsOf(r, "RESTART")).to.deep.equal([]);
+        });
+
+        it("a commit that fails for another reason is an error (exit 1), never retried with --yes-i-really-mean-it", async () => {
+            const r = await run([...args, "--force"], stale({ "period update": { err: "failed to commit period: (13) Permission denied\n", code: 13 } }));
+            expect(r.code, r.stderr).to.equal(1);
+            expect(callsOf(r, "period update")).to.have.length(1);
+            expect(r.stderr).to.contain("Permission denied");
         });
 
         it("needs no --force when caught up, and is a no-op when the zone is already master", async () => {
@@ -718,6 +768,122 @@ describe("rgw-multisite.sh", function () {
             expect(r.code, r.stderr).to.equal(0);
             expect(mutations(r)).to.deep.equal([]);
             expect(callsOf(r, "sync info")).to.have.length(3);
+        });
+    });
+
+    // Issue 16 item 8: no reliance on the default realm, zonegroup or zone (Rook sets no default
+    // realm). Every radosgw-admin call names all three, except these, which cannot:
+    //  - `realm list`, `zonegroup list`, `zone list`: they list .rgw.root as a whole (the script
+    //    learns from them whether a realm/zonegroup/zone exists, or which zone this cluster has);
+    //  - the derivation of a subcommand that is not told the realm: `zone get --rgw-zone Z` (reads
+    //    Z's realm_id), `realm get --realm-id ID` (the realm by id), and that subcommand's first
+    //    `period get` when it is not told the zonegroup either (it says which zonegroup holds Z);
+    //  - ensure-realm: no zone exists yet (it names realm and zonegroup).
+    describe("names realm, zonegroup and zone on every radosgw-admin call", () => {
+        const has = (c: string[], flag: string) => c.some((a) => a === flag || a.startsWith(`${flag}=`));
+        function unnamed(r: Run, args: string[], peer?: string): string[] {
+            const problems: string[] = [];
+            let firstPeriodGet = true;
+            const toldZonegroup = args.includes("--zonegroup");
+            for (const call of r.calls) {
+                const isPeer = call[0] === "peer";
+                const c = isPeer ? call.slice(1) : call;
+                const cmd = cmdOf(c);
+                if (cmd === "RESTART" || /^(realm|zonegroup|zone) list$/.test(cmd)) continue;
+                const missing: string[] = [];
+                const realmNamed = has(c, "--rgw-realm") || (cmd === "realm get" && has(c, "--realm-id"));
+                if (!realmNamed && !(cmd === "zone get" && has(c, "--rgw-zone"))) missing.push("--rgw-realm");
+                let zgExempt = cmd === "realm get" || (cmd === "zone get" && !has(c, "--rgw-realm"));
+                if (cmd === "period get" && !isPeer && firstPeriodGet && !toldZonegroup) zgExempt = true;
+                if (cmd === "period get" && !isPeer) firstPeriodGet = false;
+                if (!has(c, "--rgw-zonegroup") && !zgExempt) missing.push("--rgw-zonegroup");
+                if (!has(c, "--rgw-zone") && args[0] !== "ensure-realm") missing.push("--rgw-zone");
+                if (isPeer && peer && c[c.indexOf("--rgw-zone") + 1] !== peer) missing.push(`--rgw-zone ${peer} (the peer's zone)`);
+                if (missing.length) problems.push(`${isPeer ? "peer " : ""}${c.join(" ")}: no ${missing.join(", ")}`);
+            }
+            return problems;
+        }
+
+        const flow = { groups: [{ id: "dr-zonegroup", status: "allowed", data_flow: { symmetrical: [{ id: "dr-symmetrical", zones: ["zonea"] }] }, pipes: [] }] };
+        const syncInfo = (z: string) => ({ out: { sources: [{ id: "all", source: { zone: z, bucket: "velero-backups:x" }, dest: { zone: "zoneb" } }], dests: [] } });
+        const bss = (z: string) => ({ out: `${syncHeader("zoneb")}    source zone ${z === "zonea" ? ID.a : ID.b} (${z})\n                incremental sync: 11/11 shards\n                bucket is caught up with source\n` });
+        // States are built when a test runs: period() embeds the fake gateway's endpoint.
+        const promoteState = () => joinedState({
+            "sync status": { out: SYNC_B_CAUGHT_UP },
+            "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+        });
+        const scenarios: [string, () => string[], () => State, Record<string, string>?, State?, string?][] = [
+            ["bootstrap-master (fresh)", () => [...BOOTSTRAP, "--endpoint", endpoint], () => ({
+                "realm list": ENOENT("realms"), "zonegroup list": ENOENT("zonegroups"), "zone list": ENOENT("zones"), "metadata list user": { out: [] },
+                "period get": [{ out: period({ zones: [] }) }, { out: period({ master: "zonea", zones: ["zonea"] }) }],
+            })],
+            ["bootstrap-master (re-run, key added)", () => [...BOOTSTRAP, "--endpoint", endpoint],
+                () => joinedState({ "user info": userInfo("synchronization-user", "Multisite synchronization user", [["OTHERKEY", "other"]], false), "zone get": zoneGet("zonea", "OLD", "old") })],
+            ["ensure-realm (fresh)", () => ["ensure-realm", "--realm", "dr", "--zonegroup", "global", "--endpoint", endpoint], () => ({ "realm list": ENOENT("realms"), "zonegroup list": ENOENT("zonegroups") })],
+            ["ensure-master-zone", () => ["ensure-master-zone", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea", "--endpoint", endpoint, "--system-uid", "sync"], () => joinedState({
+                "zone list": ENOENT("zones"), "metadata list user": { out: [] },
+                "period get": [{ out: period({ zones: [] }) }, { out: period({ zones: [] }) }, { out: period({ master: "zonea" }) }],
+            })],
+            ["join-secondary (fresh)", () => [...JOIN, "--endpoint", endpoint], () => ({
+                "realm list": ENOENT("realms"), "zone list": ENOENT("zones"),
+                "period get": [{ out: period({ master: "zonea", zones: ["zonea"] }) }, { out: period({ master: "zonea", zones: ["zonea"] }) }, { out: period({ master: "zonea" }) }],
+                "zone get": zoneGet("zoneb"), "metadata sync status": mdSync("sync", 64), "data sync status": dataSync("sync", 128),
+            })],
+            ["ensure-user (create)", () => ["ensure-user", "--uid", "velero", "--display-name", "Velero"], () => joinedState({ "metadata list user": { out: [] } })],
+            ["ensure-user (add key)", () => ["ensure-user", "--uid", "velero", "--display-name", "Velero"], () => joinedState({ "user info": userInfo("velero", "Velero", [["OLD", "old"]], true) })],
+            ["sync-scope zone", () => ["sync-scope", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zoneb", "--peer-zone", "zonea"],
+                () => joinedState({ "zone list": { out: { zones: ["zoneb"] } }, "zone get": zoneGet("zoneb"), "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo("zonea"), "bucket sync status": bss("zonea") })],
+            ["sync-scope bucket on the master", () => ["sync-scope", "--scope", "bucket", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zonea", "--peer-zone", "zoneb"],
+                () => joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo("zoneb") })],
+            ["sync-scope bucket --repair on the master, peer's view", () => ["sync-scope", "--scope", "bucket", "--repair", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zonea", "--peer-zone", "zoneb"],
+                () => joinedState({ "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo("zoneb") }), {},
+                { "metadata get bucket:velero-backups": { out: { data: { bucket: { bucket_id: "x.1" } } } }, "metadata get bucket.instance:velero-backups:x.1": { out: { data: { bucket_info: { flags: 8 } } } } }, "zoneb"],
+            ["sync-scope bucket on a secondary missing from the flow", () => ["sync-scope", "--scope", "bucket", "--bucket", "velero-backups", "--zonegroup", "global", "--zone", "zoneb", "--peer-zone", "zonea"],
+                () => joinedState({ "zone list": { out: { zones: ["zoneb"] } }, "zone get": zoneGet("zoneb"), "sync policy get": { out: flow }, "metadata list bucket": { out: ["velero-backups"] }, "sync info": syncInfo("zonea") })],
+            ["status --zone", () => ["status", "--zone", "zoneb"], () => joinedState({ "sync status": { out: SYNC_B_BEHIND } })],
+            ["status (zone from zone list)", () => ["status"], () => joinedState({ "sync status": { out: SYNC_A_INIT } })],
+            ["wait-caught-up", () => ["wait-caught-up", "--zone", "zoneb"], () => joinedState({ "sync status": { out: SYNC_B_CAUGHT_UP } })],
+            ["promote", () => ["promote", "--zone", "zoneb", "--zonegroup", "global"], promoteState],
+            ["promote --force, Ceph asks for --yes-i-really-mean-it", () => ["promote", "--zone", "zoneb", "--zonegroup", "global", "--force"],
+                () => ({ ...promoteState(), "period update": [{ err: PROMOTE_STALE_REFUSED(2), code: 22 }, { out: {} }] })],
+            ["promote with the peer (fence, newer period pulled)", () => ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"],
+                () => joinedState({
+                    "sync status": { out: SYNC_B_CAUGHT_UP },
+                    "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+                }), {}, { "period get": { out: { ...period({ master: "zonea" }), realm_epoch: 3 } } }, "zonea"],
+            ["demote", () => ["demote", "--zone", "zonea", "--master-url", "http://zoneb.example:8080"],
+                () => joinedState({ "period get": { out: period({ id: "period-2", master: "zoneb", readOnly: ["zonea"] }) } })],
+            ["fence", () => ["fence", "--zone", "zonea"], () => joinedState({ "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea", readOnly: ["zonea"] }) }] })],
+            ["backup-objects", () => ["backup-objects", "--bucket", "velero-backups", "--backup", "daily-1", "--zone", "zoneb"],
+                () => joinedState({ "zone get": zoneGet("zoneb"), "bucket list": { out: [] }, "bucket sync status": bss("zonea") })],
+        ];
+        for (const [what, args, state, env, peerState, peer] of scenarios) {
+            it(`${what}: every call names them`, async () => {
+                const a = args();
+                const r = await run(a, state(), env ?? {}, peerState);
+                expect(r.code, r.stderr).to.equal(0);
+                expect(r.calls.length).to.be.above(0);
+                expect(unnamed(r, a, peer), "radosgw-admin calls that rely on a default").to.deep.equal([]);
+                // Named consistently: the local zone's realm and zonegroup are dr and global.
+                for (const c of r.calls) {
+                    if (has(c, "--rgw-realm")) expect(c[c.indexOf("--rgw-realm") + 1], c.join(" ")).to.equal("dr");
+                    if (has(c, "--rgw-zonegroup")) expect(c[c.indexOf("--rgw-zonegroup") + 1], c.join(" ")).to.equal("global");
+                }
+            });
+        }
+
+        it("learns the realm from the zone, not from the default realm (demote used `realm get` of the default)", async () => {
+            const r = await run(["demote", "--zone", "zonea", "--master-url", "http://zoneb.example:8080"], joinedState({ "period get": { out: period({ id: "period-2", master: "zoneb", readOnly: ["zonea"] }) } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "zone get")[0]).to.include.members(["--rgw-zone", "zonea"]);
+            expect(callsOf(r, "realm get")[0]).to.include.members(["--realm-id", ID.realm]);
+            expect(callsOf(r, "realm get").filter((c) => !c.includes("--realm-id"))).to.deep.equal([]);
+        });
+
+        it("without --zone on a cluster with several zones and no default zone, says to give --zone", async () => {
+            const r = await run(["status"], joinedState({ "zone list": { out: { zones: ["zonea", "zonex"] } }, "zone get": { err: "unable to initialize zone: (2) No such file or directory\n", code: 2 }, "sync status": { out: SYNC_A_INIT } }));
+            expect(r.stderr).to.contain("cannot tell which zone this site is");
+            expect(r.stderr).to.contain("give --zone to status");
         });
     });
 
