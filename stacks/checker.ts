@@ -11,6 +11,18 @@ export class ConfigError extends Error {
 /** Raw settings as strings (what `pulumi config` holds), keyed without the project prefix. */
 export type RawConfig = Record<string, string | undefined>;
 
+/**
+ * Keys that Pulumi.yaml declares with `default: ""`: the program reads "" for them when they are
+ * not set, so "" means "not set". Every other key reads undefined when not set, or its non-empty
+ * Pulumi.yaml default (`realm: dr`, ...): for those, "" can only come from an explicit
+ * `pulumi config set KEY ""` and is refused instead of silently replaced by the default.
+ * test/unit/config.test.ts checks this list against Pulumi.yaml.
+ */
+export const EMPTY_MEANS_UNSET: ReadonlySet<string> = new Set([
+    "program", "siteId", "bootstrapRole", "masterStack", "zone", "endpoint", "rgwRestartCommand",
+    "kubeContext", "runbookBaseUrl",
+]);
+
 /** Collects problems while parsing; `key` names are printed with the project prefix. */
 export class Checker {
     readonly problems: string[] = [];
@@ -31,21 +43,39 @@ export class Checker {
         return this.check(key, value, problem);
     }
 
+    /**
+     * True when `key` was set to "" explicitly although it has a default (see EMPTY_MEANS_UNSET):
+     * reports it, naming what is allowed and that unsetting the key gives the default.
+     */
+    private explicitlyEmpty(key: string, fallback: string, allowed: string): boolean {
+        if (this.raw[key] !== "" || EMPTY_MEANS_UNSET.has(key)) return false;
+        this.fail(key, "", `${allowed}; or leave it unset (\`pulumi config rm ${key}\`) for the default ${JSON.stringify(fallback)}`);
+        return true;
+    }
+
     optional(key: string, fallback: string, problem: (v: string) => string | undefined): string {
         const value = this.raw[key];
-        return value === undefined || value === "" ? fallback : this.check(key, value, problem);
+        if (value === undefined) return fallback;
+        if (value === "") {
+            this.explicitlyEmpty(key, fallback, problem("") ?? "allowed: a non-empty value");
+            return fallback;
+        }
+        return this.check(key, value, problem);
     }
 
     oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
         const value = this.raw[key];
+        const allowedText = `allowed: ${allowed.map((a) => `"${a}"`).join(" or ")}`;
+        if (value === "" && fallback !== undefined && this.explicitlyEmpty(key, fallback, allowedText)) return fallback;
         if ((value === undefined || value === "") && fallback !== undefined) return fallback;
         if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
-        this.fail(key, value, `allowed: ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+        this.fail(key, value, allowedText);
         return allowed[0];
     }
 
     bool(key: string, fallback: boolean): boolean {
         const value = this.raw[key];
+        if (value === "" && this.explicitlyEmpty(key, String(fallback), "allowed: true or false")) return fallback;
         if (value === undefined || value === "") return fallback;
         if (value === "true" || value === "false") return value === "true";
         this.fail(key, value, "allowed: true or false");

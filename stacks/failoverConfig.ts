@@ -45,9 +45,14 @@ export const DEFAULT_SCHEDULES = [{ name: "every-6h", cron: "0 */6 * * *", ttl: 
 /** Extra time a backup may take to complete, added to the interval for the default RPO. */
 const DEFAULT_RPO_SLACK_SECONDS = 3600;
 
-function parseJson(c: Checker, raw: RawConfig, key: string, fallback: unknown): unknown {
+function parseJson(c: Checker, raw: RawConfig, key: string, fallback: unknown, allowed: string): unknown {
     const text = raw[key];
-    if (text === undefined || text === "") return fallback;
+    if (text === undefined) return fallback;
+    if (text === "") {
+        // Set to "" explicitly (these keys are not declared in Pulumi.yaml): never the silent default.
+        c.rule(false, key, `${allowed}; or leave it unset (\`pulumi config rm ${key}\`) for the default ${JSON.stringify(fallback)}`);
+        return undefined;
+    }
     try {
         return JSON.parse(text);
     } catch {
@@ -110,10 +115,13 @@ export function parseFailoverConfig(raw: RawConfig, prefix: string): FailoverCon
     const activeSite = c.oneOf("activeSite", SITE_IDS);
     const passiveSite: SiteId = activeSite === "site-a" ? "site-b" : "site-a";
 
-    const unreachableRaw = parseJson(c, raw, "unreachableSites", []);
+    const unreachableAllowed = `allowed: a list of site ids, each "site-a" or "site-b", e.g. ["site-a"]`;
+    const unreachableRaw = parseJson(c, raw, "unreachableSites", [], unreachableAllowed);
     let unreachableSites: SiteId[] = [];
-    if (!Array.isArray(unreachableRaw) || !unreachableRaw.every((s) => (SITE_IDS as readonly string[]).includes(s))) {
-        c.rule(false, "unreachableSites", `allowed: a list of site ids, each "site-a" or "site-b", e.g. ["site-a"]`);
+    if (unreachableRaw === undefined) {
+        // reported by parseJson
+    } else if (!Array.isArray(unreachableRaw) || !unreachableRaw.every((s) => (SITE_IDS as readonly string[]).includes(s))) {
+        c.rule(false, "unreachableSites", unreachableAllowed);
     } else {
         unreachableSites = [...new Set(unreachableRaw as SiteId[])];
         c.rule(!unreachableSites.includes(activeSite), "unreachableSites",
@@ -132,10 +140,13 @@ export function parseFailoverConfig(raw: RawConfig, prefix: string): FailoverCon
     };
     c.rule(stacks["site-a"] === "" || stacks["site-a"] !== stacks["site-b"], "siteBStack", "it must differ from siteAStack");
 
-    const schedulesRaw = parseJson(c, raw, "schedules", DEFAULT_SCHEDULES);
+    const schedulesAllowed = "allowed: a non-empty list of schedules {name, cron, ttl, namespaces, rpo}";
+    const schedulesRaw = parseJson(c, raw, "schedules", DEFAULT_SCHEDULES, schedulesAllowed);
     const schedules: BackupSchedule[] = [];
-    if (!Array.isArray(schedulesRaw) || schedulesRaw.length === 0) {
-        c.rule(false, "schedules", "allowed: a non-empty list of schedules {name, cron, ttl, namespaces, rpo}");
+    if (schedulesRaw === undefined) {
+        // reported by parseJson
+    } else if (!Array.isArray(schedulesRaw) || schedulesRaw.length === 0) {
+        c.rule(false, "schedules", schedulesAllowed);
     } else {
         schedulesRaw.forEach((entry, i) => {
             const { schedule, problems } = parseSchedule(entry, i);
@@ -172,7 +183,8 @@ export function loadFailoverConfig(): FailoverConfig {
     const raw: RawConfig = {};
     for (const k of FAILOVER_KEYS) {
         // Lists come back from `getObject` as values; keep them as JSON text for the pure parser.
-        const value = k === "unreachableSites" || k === "schedules" ? config.getObject<unknown>(k) : config.get(k);
+        // An explicit "" is not JSON: getObject would throw an unnamed error; keep it as "" for the parser.
+        const value = (k === "unreachableSites" || k === "schedules") && config.get(k) !== "" ? config.getObject<unknown>(k) : config.get(k);
         raw[k] = value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
     }
     return parseFailoverConfig(raw, config.name);

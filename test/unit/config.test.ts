@@ -1,6 +1,11 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawConfig, parseRegionConfig, programFor } from "../../stacks/config";
+import { EMPTY_MEANS_UNSET } from "../../stacks/checker";
+import { ConfigError, REGION_KEYS, RawConfig, parseRegionConfig, programFor } from "../../stacks/config";
+import { VELERO_KEYS } from "../../stacks/veleroConfig";
 import { crossSiteProblems } from "../../stacks/region";
 import { siteAConfig, siteBConfig } from "./fixtures";
 
@@ -101,6 +106,53 @@ describe("config: region stacks", () => {
     it("reports every problem at once", () => {
         const problems = problemsOf({ ...siteAConfig(), zone: "a b", endpoint: "x", bucket: "B" });
         expect(problems.map((p) => p.split(" = ")[0])).to.deep.equal([`${P}:zone`, `${P}:endpoint`, `${P}:bucket`]);
+    });
+});
+
+// Issue 16 item 9: a key with a non-empty default (in Pulumi.yaml or in the code) that is set to ""
+// explicitly is an error naming the key, not silently the default. The program reads "" for a key
+// only when it was set so, or when Pulumi.yaml declares it with `default: ""` (then "" = not set).
+describe("config: explicitly empty settings", () => {
+    const declared = (yaml.load(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
+
+    it("EMPTY_MEANS_UNSET is exactly the keys Pulumi.yaml declares with default \"\"", () => {
+        const emptyDefault = Object.entries(declared).filter(([, d]) => d.default === "").map(([k]) => k).sort();
+        expect([...EMPTY_MEANS_UNSET].sort()).to.deep.equal(emptyDefault);
+    });
+
+    for (const key of ["realm", "systemUser", "zonegroup", "bucket", "syncScope", "veleroUser", "rgwAdminCommand", "monitoringNamespace", "rgwSyncAlerts"]) {
+        it(`rejects ${key} = "" (Pulumi.yaml default ${JSON.stringify(declared[key]?.default)}) naming the key, what is allowed and how to get the default`, () => {
+            expectOneProblem({ ...siteAConfig(), [key]: "" }, key, "", /is not allowed; allowed: .*; or leave it unset \(`pulumi config rm [a-zA-Z]+`\) for the default/);
+        });
+    }
+
+    it(`says for realm = "" exactly what is allowed`, () => {
+        const problems = problemsOf({ ...siteAConfig(), realm: "" });
+        expect(problems).to.deep.equal([
+            `${P}:realm = "" is not allowed; allowed: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit (plain alphanumeric is best: the Ceph metrics exporter mis-parses '-', '_' and '.'); or leave it unset (\`pulumi config rm realm\`) for the default "dr"`,
+        ]);
+    });
+
+    it("rejects \"\" for every other region and Velero key that has a default", () => {
+        const defaulted = [...REGION_KEYS, ...VELERO_KEYS].filter((k) => !EMPTY_MEANS_UNSET.has(k));
+        for (const key of defaulted) {
+            const problems = problemsOf({ ...siteAConfig(), [key]: "" });
+            expect(problems.filter((p) => p.startsWith(`${P}:${key} = "" is not allowed`)), `${key}: ${JSON.stringify(problems)}`).to.have.length(1);
+        }
+    });
+
+    it("still reads \"\" as not set for keys Pulumi.yaml declares with default \"\" (bootstrapRole, masterStack, kubeContext)", () => {
+        const cfg = parseRegionConfig({ ...siteAConfig(), bootstrapRole: "", masterStack: "" }, P);
+        expect(cfg.bootstrapRole).to.equal("master");
+        expect(cfg.masterStack).to.equal(undefined);
+        expect(problemsOf({ ...siteAConfig(), kubeContext: "" }, kubeconfig)).to.deep.equal([]);
+        expect(programFor("site-a", "", P)).to.equal("region");
+    });
+
+    it("undefined (not set, e.g. a key Pulumi.yaml does not declare) still gives the default", () => {
+        const cfg = parseRegionConfig({ ...siteAConfig(), realm: undefined, systemUser: undefined, rgwSyncAlerts: undefined }, P);
+        expect(cfg).to.include({ realm: "dr", systemUser: "dr-sync" });
+        expect(cfg.alerts.rgwSync).to.equal(true);
     });
 });
 

@@ -36,6 +36,12 @@ describe("config: failover stack", () => {
         ["a passive sync period below 10s", { passiveBackupSyncPeriod: "5s" }, /allowed: at least 10s/],
         ["strictReadOnlyPassive not a boolean", { strictReadOnlyPassive: "on" }, /strictReadOnlyPassive = "on"/],
         ["an empty schedule list", { schedules: "[]" }, /schedules = "\[\]" is not allowed; allowed: a non-empty list/],
+        // Issue 16 item 9: set to "" explicitly is not the silent default.
+        ["forcePromotion set to \"\"", { forcePromotion: "" }, /forcePromotion = "" is not allowed; allowed: true or false; or leave it unset/],
+        ["strictReadOnlyPassive set to \"\"", { strictReadOnlyPassive: "" }, /strictReadOnlyPassive = "" is not allowed; allowed: true or false/],
+        ["passiveBackupSyncPeriod set to \"\"", { passiveBackupSyncPeriod: "" }, /passiveBackupSyncPeriod = "" is not allowed; .*leave it unset .* for the default "1m"/],
+        ["unreachableSites set to \"\"", { unreachableSites: "" }, /unreachableSites = "" is not allowed; allowed: a list of site ids.*leave it unset/],
+        ["schedules set to \"\"", { schedules: "" }, /schedules = "" is not allowed; allowed: a non-empty list of schedules.*leave it unset/],
         ["duplicate schedule names", { schedules: JSON.stringify([{ name: "a", cron: "@daily", ttl: "720h" }, { name: "a", cron: "@daily", ttl: "720h" }]) }, /schedule names must be unique/],
     ];
     for (const [what, raw, hint] of cases) {
