@@ -121,6 +121,9 @@ export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): P
         bucket: String(out.bucket),
     };
 
+    // The workload exists before Velero starts: Velero reads the API's resource types at start and
+    // then only every few minutes, so a custom resource type made later is missing from backups.
+    await createWorkload(clusters.a);
     await startVelero(s, r);
     await ws.stackInit("failover");
     for (const [k, v] of Object.entries({ siteAStack: FQ("site-a"), siteBStack: FQ("site-b"), activeSite: "site-a", passiveBackupSyncPeriod: "10s" })) {
@@ -197,6 +200,14 @@ async function checkRoles(c: DrillContext, active: Site, when: string, reachable
     const agree = await Promise.all(reachable.map((site) => masterIs(c.s, active, site)));
     c.r.check(`${when}: zone ${zoneOf(c.s, active)} is the metadata master in every reachable site's period`, agree.every(Boolean),
         reachable.map((site, i) => `${site}: ${agree[i]}`).join(", "));
+}
+
+/** Applies the workload in a cluster: its CRD first, then the objects that use it. */
+async function createWorkload(cluster: SiteCluster): Promise<void> {
+    const [crd, ...objects] = workloadManifests();
+    await cluster.apply([crd]);
+    await cluster.kubectl(["wait", "--for", "condition=established", "--timeout=60s", "crd/widgets.lab.velero-ceph-dr.io"]);
+    await cluster.apply(objects);
 }
 
 /** The workload of cluster A: the custom resource's CRD first, then ConfigMaps, a Secret, a Deployment, a Service and a custom resource. */
@@ -369,10 +380,6 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     r.timingsMs["deploy.total"] = Date.now() - started;
 
     // A backup of cluster A, seen and restored in cluster B while A stays active.
-    const [crd, ...objects] = workloadManifests();
-    await c.clusters.a.apply([crd]);
-    await c.clusters.a.kubectl(["wait", "--for", "condition=established", "--timeout=60s", "crd/widgets.lab.velero-ceph-dr.io"]);
-    await c.clusters.a.apply(objects);
     const original = await workloadIn(c.clusters.a);
     const e2e = await backupAndReplicate(c, "a", "lab-a-1", "site-a active");
     if (e2e !== undefined) r.timingsMs["rpo.completedOnAToRestorableOnB"] = e2e;
