@@ -14,7 +14,7 @@ function fakeKubectl(dir: string, answer = ""): string {
 printf '%s\\n' "$*" >> "${dir}/calls.log"
 for a in "$@"; do case "$a" in --kubeconfig) ;; esac; done
 if [[ " $* " == *" --kubeconfig "* ]]; then cp "$(echo "$*" | sed 's/.*--kubeconfig \\([^ ]*\\).*/\\1/')" "${dir}/seen-kubeconfig"; fi
-[[ " $* " == *" get backups.velero.io "* ]] && cat "${dir}/answer.json"
+[[ " $* " == *" get "* ]] && cat "${dir}/answer.json"
 exit 0
 `);
     fs.chmodSync(fake, 0o755);
@@ -75,22 +75,104 @@ describe("velero-role.sh", () => {
         });
     }
 
-    it("newest-backup prints the newest Completed backup and ignores failed or running ones", () => {
-        const items = [
-            { metadata: { name: "every-6h-1" }, status: { phase: "Completed", completionTimestamp: "2026-11-24T00:10:00Z" } },
-            { metadata: { name: "every-6h-3" }, status: { phase: "PartiallyFailed", completionTimestamp: "2026-11-24T12:10:00Z" } },
-            { metadata: { name: "every-6h-2" }, status: { phase: "Completed", completionTimestamp: "2026-11-24T06:10:00Z" } },
-            { metadata: { name: "every-6h-4" }, status: { phase: "InProgress" } },
-        ];
-        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, JSON.stringify({ items }));
+    // What kubectl prints for newest-backup's jsonpath: completion time|phase|name|label value.
+    const LINES = [
+        "2026-11-24T00:10:00Z|Completed|every-6h-1|site-a",
+        "2026-11-24T12:10:00Z|PartiallyFailed|every-6h-3|site-a",
+        "2026-11-24T06:10:00Z|Completed|every-6h-2|site-a",
+        "|InProgress|every-6h-4|site-a",
+        "2026-11-24T13:00:00Z|Completed|every-6h-5|site-b",
+        "2026-11-24T13:30:00Z|Completed|manual-1|",
+    ].join("\n") + "\n";
+
+    it("newest-backup prints the newest Completed backup and ignores failed or running ones, reading through jsonpath (no node)", () => {
+        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, LINES.split("\n").slice(0, 4).join("\n") + "\n");
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout.trim()).to.equal("every-6h-2");
+        expect(r.calls).to.deep.equal([
+            "--context c -n velero get backups.velero.io -o jsonpath={range .items[*]}{.status.completionTimestamp}|{.status.phase}|{.metadata.name}|{.metadata.labels.none}{\"\\n\"}{end}",
+        ]);
+        expect(fs.readFileSync(SCRIPT, "utf8")).not.to.match(/node -e/);
+    });
+
+    it("newest-backup --label KEY=VALUE picks the newest Completed backup made by that site, and says which newer ones it passed over", () => {
+        const r = run(["newest-backup", "--namespace", "velero", "--label", "dr.velero-ceph-dr/site=site-a"], { KUBE_CONTEXT: "c" }, LINES);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout.trim()).to.equal("every-6h-2");
+        expect(r.calls[0]).to.contain("{.metadata.labels.dr\\.velero-ceph-dr/site}");
+        expect(r.stderr).to.contain("chose every-6h-2, the newest Completed backup labelled dr.velero-ceph-dr/site=site-a (completed 2026-11-24T06:10:00Z)");
+        expect(r.stderr).to.contain("passed over 2 newer Completed backup(s): manual-1 (dr.velero-ceph-dr/site=<none>, completed 2026-11-24T13:30:00Z) every-6h-5 (dr.velero-ceph-dr/site=site-b");
+        const none = run(["newest-backup", "--namespace", "velero", "--label", "dr.velero-ceph-dr/site=site-b"], { KUBE_CONTEXT: "c" }, LINES.replace("site-b", "site-a"));
+        expect(none.status).to.equal(1);
+        expect(none.stderr).to.contain("no Completed backup labelled dr.velero-ceph-dr/site=site-b is visible here (newest Completed backups with another value: manual-1");
+        const bad = run(["newest-backup", "--namespace", "velero", "--label", "site"], { KUBE_CONTEXT: "c" }, LINES);
+        expect(bad.status).to.equal(2);
+        expect(bad.stderr).to.contain("--label 'site' is not allowed; allowed: KEY=VALUE");
     });
 
     it("newest-backup fails clearly when none is complete", () => {
-        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, JSON.stringify({ items: [] }));
+        const r = run(["newest-backup", "--namespace", "velero"], { KUBE_CONTEXT: "c" }, "");
         expect(r.status).to.equal(1);
         expect(r.stderr).to.contain("no Completed backup is visible here");
+    });
+
+    it("pod-volume-backups counts the PodVolumeBackups labelled with the backup's name", () => {
+        const r = run(["pod-volume-backups", "--namespace", "velero", "--backup", "every-6h-2"], { KUBE_CONTEXT: "c" }, "pvb-1\npvb-2\npvb-3\n");
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout.trim()).to.equal("3");
+        expect(r.calls).to.deep.equal([
+            "--context c -n velero get podvolumebackups.velero.io -l velero.io/backup-name=every-6h-2 -o jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+        ]);
+        const none = run(["pod-volume-backups", "--namespace", "velero", "--backup", "every-6h-2"], { KUBE_CONTEXT: "c" }, "");
+        expect(none.stdout.trim()).to.equal("0");
+        const bad = run(["pod-volume-backups", "--namespace", "velero", "--backup", "Every_6h"], { KUBE_CONTEXT: "c" });
+        expect(bad.status).to.equal(2);
+        expect(bad.stderr).to.contain("--backup 'Every_6h' is not allowed; allowed: a Velero backup name");
+    });
+});
+
+/** A kubectl for reimport-backup: after `delete`, `get backups.velero.io NAME` answers nothing for `gone` polls, then the phase. */
+function runReimport(args: string[], gone: number) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-role-reimport-"));
+    fs.writeFileSync(path.join(dir, "polls"), "0");
+    const fake = path.join(dir, "kubectl");
+    fs.writeFileSync(fake, `#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "${dir}/calls.log"
+case " $* " in
+  *" delete backups.velero.io "*) echo 'backup.velero.io "b1" deleted' ;;
+  *" get backups.velero.io "*)
+    n=$(( $(cat "${dir}/polls") + 1 )); echo "$n" > "${dir}/polls"
+    (( n > ${gone} )) && printf Completed ;;
+esac
+exit 0
+`);
+    fs.chmodSync(fake, 0o755);
+    const r = spawnSync("bash", [SCRIPT, "reimport-backup", ...args], {
+        env: { PATH: process.env.PATH, KUBECTL: fake, KUBE_CONTEXT: "c", REIMPORT_POLL_SECONDS: "0.1" }, encoding: "utf8",
+    });
+    const log = path.join(dir, "calls.log");
+    return { status: r.status, stderr: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+}
+
+describe("velero-role.sh reimport-backup (a backup imported before all its files had replicated)", () => {
+    it("deletes only the Backup record and waits until backup sync has imported it again", () => {
+        const r = runReimport(["--namespace", "velero", "--backup", "b1"], 2);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.calls).to.deep.equal([
+            "--context c -n velero delete backups.velero.io b1 --ignore-not-found --wait=true",
+            "--context c -n velero get backups.velero.io b1 --ignore-not-found -o jsonpath={.status.phase}",
+            "--context c -n velero get backups.velero.io b1 --ignore-not-found -o jsonpath={.status.phase}",
+            "--context c -n velero get backups.velero.io b1 --ignore-not-found -o jsonpath={.status.phase}",
+        ]);
+        expect(r.calls.join("\n")).not.to.match(/deletebackuprequests|velero backup delete/);
+        expect(r.stderr).to.contain("only the record: the bucket keeps the backup");
+        expect(r.stderr).to.contain("imported again: b1 is Completed");
+    });
+
+    it("exits 4 when the backup does not come back within the timeout, saying where to look", () => {
+        const r = runReimport(["--namespace", "velero", "--backup", "b1", "--timeout", "0"], 1000);
+        expect(r.status).to.equal(4);
+        expect(r.stderr).to.contain("backup b1 was not imported again within 0s");
     });
 });
 
