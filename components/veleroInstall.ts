@@ -33,6 +33,14 @@ export const DEFAULT_BACKUP_STORAGE_LOCATION = "default";
  * alert rules can read the RPO from Backups in both roles.
  */
 export const RPO_SECONDS_LABEL = "dr.velero-ceph-dr/rpo-seconds";
+/**
+ * Label on Schedules (and their backup template, so on every Backup) naming the site whose
+ * cluster made the backup. `failover.sh restore` picks by it the newest backup made by the OTHER
+ * site: after a failover the new active cluster's first backups may be nearly empty.
+ */
+export const SITE_LABEL = "dr.velero-ceph-dr/site";
+/** The sites a Schedule can run in (the failover stack's site ids). */
+export const SCHEDULE_SITES: readonly string[] = ["site-a", "site-b"];
 
 /**
  * Chart versions this project knows, with the Velero version each ships (its appVersion): the
@@ -40,7 +48,7 @@ export const RPO_SECONDS_LABEL = "dr.velero-ceph-dr/rpo-seconds";
  */
 const VELERO_VERSION_BY_CHART: Readonly<Record<string, string>> = {
     "12.1.0": "1.18.1",
-    "12.0.1": "1.18.0",
+    "12.0.1": "1.18.0", // refused: see REFUSED_VELERO
     "11.4.0": "1.17.1",
     "11.1.1": "1.17.0",
     "10.1.3": "1.16.2",
@@ -48,6 +56,18 @@ const VELERO_VERSION_BY_CHART: Readonly<Record<string, string>> = {
     "10.0.4": "1.16.0",
 };
 export const KNOWN_VELERO_CHART_VERSIONS: readonly string[] = Object.keys(VELERO_VERSION_BY_CHART);
+
+/** Velero releases refused altogether, and why (checked at preview, like the broken plugins). */
+const REFUSED_VELERO: Readonly<Record<string, string>> = {
+    "1.18.0": "its restores from a ReadOnly backup location break on kopia repositories made by Velero 1.17 or earlier, "
+        + "and the passive cluster restores from a ReadOnly location (velero#9626, fixed in 1.18.1)",
+};
+
+/** Why a Velero version is refused, or undefined. */
+export function veleroVersionProblem(veleroVersion: string): string | undefined {
+    const why = REFUSED_VELERO[normalizeVersion(veleroVersion)];
+    return why ? `Velero ${normalizeVersion(veleroVersion)} is refused: ${why}; allowed: Velero 1.18.1 (chart 12.1.0) or another known version` : undefined;
+}
 
 /** velero-plugin-for-aws compatibility (the plugin's README): one plugin minor per Velero minor. */
 const AWS_PLUGIN_LINE_BY_VELERO_MINOR: Readonly<Record<string, string>> = {
@@ -98,15 +118,21 @@ export function normalizeVersion(version: string): string {
 
 /** Why a chart version cannot be used, or undefined when it is in the table. */
 export function chartVersionProblem(chartVersion: string): string | undefined {
-    if (Object.prototype.hasOwnProperty.call(VELERO_VERSION_BY_CHART, chartVersion)) return undefined;
-    const known = KNOWN_VELERO_CHART_VERSIONS.map((v) => `${v} (Velero ${VELERO_VERSION_BY_CHART[v]})`).join(", ");
+    const usable = KNOWN_VELERO_CHART_VERSIONS.filter((v) => !REFUSED_VELERO[VELERO_VERSION_BY_CHART[v]]);
+    const known = usable.map((v) => `${v} (Velero ${VELERO_VERSION_BY_CHART[v]})`).join(", ");
+    if (Object.prototype.hasOwnProperty.call(VELERO_VERSION_BY_CHART, chartVersion)) {
+        const velero = VELERO_VERSION_BY_CHART[chartVersion];
+        const why = REFUSED_VELERO[velero];
+        return why ? `chart ${chartVersion} ships Velero ${velero}, which is refused: ${why}; allowed: ${known}` : undefined;
+    }
     return `allowed: a chart version this project knows: ${known}`;
 }
 
 /** The Velero version a vmware-tanzu/velero chart version ships. Throws for unknown charts. */
 export function veleroVersionForChart(chartVersion: string): string {
     const problem = chartVersionProblem(chartVersion);
-    if (problem) throw new Error(`Velero chart version "${chartVersion}" is not known; ${problem}`);
+    const known = Object.prototype.hasOwnProperty.call(VELERO_VERSION_BY_CHART, chartVersion);
+    if (problem) throw new Error(`Velero chart version "${chartVersion}" is ${known ? "not allowed" : "not known"}; ${problem}`);
     return VELERO_VERSION_BY_CHART[chartVersion];
 }
 
@@ -134,6 +160,8 @@ export function checkPluginCompatibility(veleroVersion: string, pluginVersion: s
         const known = Object.keys(AWS_PLUGIN_LINE_BY_VELERO_MINOR).map((m) => `${m}.x`).join(", ");
         return `Velero ${veleroVersion} has no known velero-plugin-for-aws line; supported Velero versions: ${known}`;
     }
+    const refused = veleroVersionProblem(veleroVersion);
+    if (refused) return refused;
     const plugin = parseRelease(pluginVersion);
     if (!plugin) {
         return `velero-plugin-for-aws "${pluginVersion}" is not a release version; ${allowedPluginsText(veleroVersion, line)}, written like 1.14.3`;
@@ -329,6 +357,11 @@ export interface ScheduleSettings {
     storageLocation: string;
     /** Back up every pod volume with the node agent (kopia). Default: true. */
     defaultVolumesToFsBackup?: boolean;
+    /**
+     * The site whose cluster runs the Schedule ("site-a" or "site-b"), carried by SITE_LABEL to
+     * every Backup it makes. The failover stack always sets it.
+     */
+    site?: string;
 }
 
 /** A velero.io/v1 Schedule as renderSchedule builds it. */
@@ -366,9 +399,13 @@ export function renderSchedule(s: ScheduleSettings): ScheduleObject {
     check("includedNamespaces", s.includedNamespaces, namespacesOk ? undefined : 'allowed: a non-empty list of namespace names, or ["*"] for all');
     check("rpoSeconds", s.rpoSeconds, Number.isInteger(s.rpoSeconds) && s.rpoSeconds > 0 ? undefined : "allowed: a positive whole number of seconds");
     check("storageLocation", s.storageLocation, dnsLabelProblem(s.storageLocation));
+    if (s.site !== undefined) {
+        check("site", s.site, SCHEDULE_SITES.includes(s.site) ? undefined : `allowed: ${SCHEDULE_SITES.join(" or ")}, the site whose cluster runs the Schedule`);
+    }
     if (problems.length > 0) throw new Error(`renderSchedule: ${problems.join("; ")}`);
 
-    const labels = { [RPO_SECONDS_LABEL]: String(s.rpoSeconds) };
+    const labels: Record<string, string> = { [RPO_SECONDS_LABEL]: String(s.rpoSeconds) };
+    if (s.site !== undefined) labels[SITE_LABEL] = s.site;
     return {
         apiVersion: "velero.io/v1",
         kind: "Schedule",

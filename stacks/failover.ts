@@ -201,6 +201,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
             includedNamespaces: s.namespaces,
             rpoSeconds: s.rpoSeconds,
             storageLocation: DEFAULT_BACKUP_STORAGE_LOCATION,
+            site: active.siteId,
         })), { ...retain, provider: activeCluster, dependsOn: [location] });
     }
 

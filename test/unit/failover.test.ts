@@ -80,7 +80,9 @@ describe("failover stack: site-a active, both sites reachable", () => {
         const schedules = ofType(run, "kubernetes:velero.io/v1:Schedule");
         expect(schedules.map((s) => [s.name, s.options.provider])).to.deep.equal([["site-a-schedule-every-6h", "site-a-cluster"]]);
         expect(schedules[0].inputs.spec.schedule).to.equal("0 */6 * * *");
-        expect(schedules[0].inputs.metadata.labels).to.deep.equal({ "dr.velero-ceph-dr/rpo-seconds": "25200" });
+        // The site label says which cluster made each Backup: failover.sh restore picks the other site's.
+        expect(schedules[0].inputs.metadata.labels).to.deep.equal({ "dr.velero-ceph-dr/rpo-seconds": "25200", "dr.velero-ceph-dr/site": "site-a" });
+        expect(schedules[0].inputs.spec.template.metadata.labels).to.deep.equal({ "dr.velero-ceph-dr/rpo-seconds": "25200", "dr.velero-ceph-dr/site": "site-a" });
         const stop = named(run, "site-b-stop-schedules");
         expect(stop.inputs.create).to.equal("scripts/velero-role.sh stop-schedules --namespace velero --label dr.velero-ceph-dr/rpo-seconds");
         expect(stop.inputs.environment).to.deep.equal({ KUBE_CONTEXT: "cluster-b" });
@@ -163,6 +165,7 @@ describe("failover stack: lost-site mode", () => {
             expect(run.resources.find((r) => r.name === "ceph-secondary")).to.equal(undefined);
             expect(named(run, `${survivor}-backup-location`).inputs.spec.accessMode).to.equal("ReadWrite");
             expect(ofType(run, "Schedule").map((s) => s.name)).to.deep.equal([`${survivor}-schedule-every-6h`]);
+            expect(ofType(run, "Schedule")[0].inputs.metadata.labels["dr.velero-ceph-dr/site"]).to.equal(survivor);
         });
     }
 

@@ -5,7 +5,9 @@ import {
     VeleroInstall,
     VeleroInstallArgs,
     RPO_SECONDS_LABEL,
+    SITE_LABEL,
     checkPluginCompatibility,
+    chartVersionProblem,
     renderBackupStorageLocation,
     renderCredentialsFile,
     renderSchedule,
@@ -300,7 +302,7 @@ describe("VeleroInstall refusals (at preview, before any child exists)", functio
 describe("checkPluginCompatibility", function () {
     it("accepts each Velero line with its plugin line, and 1.14.3 or newer for Velero 1.18", () => {
         for (const [velero, plugin] of [
-            ["1.18.1", "1.14.3"], ["1.18.1", "1.14.4"], ["1.18.0", "v1.14.3"], ["1.18.1", "1.14.10"],
+            ["1.18.1", "1.14.3"], ["1.18.1", "1.14.4"], ["1.18.1", "v1.14.3"], ["1.18.1", "1.14.10"],
             ["1.17.1", "1.13.2"], ["1.17.0", "1.13.0"], ["1.16.2", "1.12.2"],
         ]) {
             expect(checkPluginCompatibility(velero, plugin), `${velero} + ${plugin}`).to.equal(undefined);
@@ -311,6 +313,15 @@ describe("checkPluginCompatibility", function () {
         expect(checkPluginCompatibility("1.18.1", "1.14.1")).to.match(/empty x-amz-tagging header.*Ceph RGW rejects with HTTP 400/);
         expect(checkPluginCompatibility("1.18.1", "1.14.2")).to.match(/aws-chunked framing.*corrupt/);
         expect(checkPluginCompatibility("1.18.1", "v1.14.2")).to.match(/aws-chunked/);
+    });
+
+    it("refuses Velero 1.18.0 altogether, with any plugin, saying why (ReadOnly restores on kopia repositories of 1.17 or older, velero#9626)", () => {
+        for (const plugin of ["1.14.3", "v1.14.4"]) {
+            expect(checkPluginCompatibility("1.18.0", plugin)).to.equal(
+                "Velero 1.18.0 is refused: its restores from a ReadOnly backup location break on kopia repositories made by Velero 1.17 or earlier, "
+                + "and the passive cluster restores from a ReadOnly location (velero#9626, fixed in 1.18.1); allowed: Velero 1.18.1 (chart 12.1.0) or another known version");
+        }
+        expect(checkPluginCompatibility("v1.18.0", "1.14.3")).to.match(/^Velero 1\.18\.0 is refused/);
     });
 
     it("refuses 1.14.0, older than the first 1.14.x that works with Ceph", () => {
@@ -333,13 +344,20 @@ describe("checkPluginCompatibility", function () {
 describe("veleroVersionForChart and renderVeleroValues", function () {
     it("maps chart versions to the Velero they ship", () => {
         expect(veleroVersionForChart("12.1.0")).to.equal("1.18.1");
-        expect(veleroVersionForChart("12.0.1")).to.equal("1.18.0");
         expect(veleroVersionForChart("11.4.0")).to.equal("1.17.1");
         expect(veleroVersionForChart("10.1.3")).to.equal("1.16.2");
     });
 
-    it("refuses an unknown chart, listing the known ones", () => {
-        expect(() => veleroVersionForChart("12.2.0")).to.throw(/"12\.2\.0" is not known.*12\.1\.0 \(Velero 1\.18\.1\), 12\.0\.1 \(Velero 1\.18\.0\)/);
+    it("refuses an unknown chart, listing the usable ones", () => {
+        expect(() => veleroVersionForChart("12.2.0")).to.throw(/"12\.2\.0" is not known.*12\.1\.0 \(Velero 1\.18\.1\), 11\.4\.0 \(Velero 1\.17\.1\)/);
+        expect(chartVersionProblem("12.2.0")).not.to.contain("12.0.1");
+    });
+
+    it("refuses chart 12.0.1 (Velero 1.18.0) at preview, naming why and what is allowed", () => {
+        expect(chartVersionProblem("12.0.1")).to.match(/^chart 12\.0\.1 ships Velero 1\.18\.0, which is refused: its restores from a ReadOnly backup location break on kopia repositories made by Velero 1\.17 or earlier.*velero#9626, fixed in 1\.18\.1.*; allowed: 12\.1\.0 \(Velero 1\.18\.1\)/);
+        expect(() => veleroVersionForChart("12.0.1")).to.throw(/"12\.0\.1" is not allowed; chart 12\.0\.1 ships Velero 1\.18\.0, which is refused/);
+        expect(() => renderVeleroValues({ chartVersion: "12.0.1", awsPluginVersion: "1.14.3", nodeAgent: true, serviceMonitor: true })).to.throw(/Velero 1\.18\.0, which is refused/);
+        expect(chartVersionProblem("12.1.0")).to.equal(undefined);
     });
 
     it("refuses to render values for a plugin that does not fit the chart", () => {
@@ -441,6 +459,15 @@ describe("renderSchedule", function () {
             },
         });
         expect(RPO_SECONDS_LABEL).to.equal("dr.velero-ceph-dr/rpo-seconds");
+    });
+
+    it("labels the Schedule and its backup template with the site that runs it (so every Backup says who made it)", () => {
+        const s = renderSchedule({ ...scheduleSettings, site: "site-b" });
+        const labels = { [RPO_SECONDS_LABEL]: "3600", "dr.velero-ceph-dr/site": "site-b" };
+        expect(s.metadata.labels).to.deep.equal(labels);
+        expect(s.spec.template.metadata.labels).to.deep.equal(labels);
+        expect(SITE_LABEL).to.equal("dr.velero-ceph-dr/site");
+        expect(() => renderSchedule({ ...scheduleSettings, site: "site-c" })).to.throw('site "site-c" is not allowed; allowed: site-a or site-b, the site whose cluster runs the Schedule');
     });
 
     it("refuses Schedule settings Velero would reject", () => {
