@@ -373,7 +373,15 @@ derive_scope() {
   fi
   realm_id=$(printf '%s' "$RGW_OUT" | js 'return json().realm_id || "";' 2>/dev/null) || realm_id=""
   if [[ -z "$realm_id" ]]; then
-    warn "zone $zone names no realm_id: radosgw-admin calls name the zone only"
+    # A zone created by `zone create` on a secondary (after `realm pull`) keeps an empty realm_id
+    # on Pacific (seen on 16.2.15): then the cluster's only realm is this zone's realm.
+    names=$(list_names realm 2>/dev/null) || names=""
+    if [[ -n "$names" && $(grep -c . <<<"$names") == 1 ]] && rgw realm get --rgw-realm "$names"; then
+      printf '%s' "$RGW_OUT" >"$WORK/realm.json"
+      SCOPE_REALM=$names
+      return 0
+    fi
+    warn "zone $zone names no realm_id and this cluster holds ${names:+several realms ($(tr '\n' ' ' <<<"$names"))}${names:-no realm}: radosgw-admin calls name the zone only"
     return 0
   fi
   if rgw realm get --realm-id "$realm_id"; then

@@ -880,6 +880,16 @@ describe("rgw-multisite.sh", function () {
             expect(callsOf(r, "realm get").filter((c) => !c.includes("--realm-id"))).to.deep.equal([]);
         });
 
+        it("learns the realm from the cluster's only realm when the zone names none (a secondary zone on Pacific)", async () => {
+            const zone = { ...(zoneGet("zonea").out as Record<string, unknown>), realm_id: "" };
+            const r = await run(["demote", "--zone", "zonea", "--master-url", "http://zoneb.example:8080"], joinedState({
+                "zone get": { out: zone }, "period get": { out: period({ id: "period-2", master: "zoneb", readOnly: ["zonea"] }) },
+            }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).not.to.contain("names no realm_id");
+            expect(callsOf(r, "period pull")[0] ?? callsOf(r, "period get")[0]).to.include.members(["--rgw-realm", "dr"]);
+        });
+
         it("without --zone on a cluster with several zones and no default zone, says to give --zone", async () => {
             const r = await run(["status"], joinedState({ "zone list": { out: { zones: ["zonea", "zonex"] } }, "zone get": { err: "unable to initialize zone: (2) No such file or directory\n", code: 2 }, "sync status": { out: SYNC_A_INIT } }));
             expect(r.stderr).to.contain("cannot tell which zone this site is");
