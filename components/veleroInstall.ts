@@ -531,12 +531,16 @@ export class VeleroInstall extends pulumi.ComponentResource {
         }
 
         const labels = { "app.kubernetes.io/part-of": "velero-ceph-dr", "app.kubernetes.io/managed-by": "pulumi" };
+        // A Velero installed by someone else may have started first and created
+        // velero-repo-credentials with its built-in kopia password: take the Secrets over, so both
+        // clusters share the one password (before the first backup; see docs/velero.md).
+        const annotations = install === "external" ? { "pulumi.com/patchForce": "true" } : undefined;
         const credentialsFile = pulumi.secret(
             pulumi.all([args.s3Keys.accessKey, args.s3Keys.secretKey])
                 .apply(([accessKey, secretKey]) => renderCredentialsFile(accessKey, secretKey)),
         );
         const credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
-            metadata: { name: VELERO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels },
+            metadata: { name: VELERO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels, annotations },
             type: "Opaque",
             stringData: { [VELERO_CREDENTIALS_SECRET_KEY]: credentialsFile },
         }, { parent: this });
@@ -545,7 +549,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
             return p;
         }));
         const repoCredentials = new k8s.core.v1.Secret(`${name}-repo-credentials`, {
-            metadata: { name: VELERO_REPO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels },
+            metadata: { name: VELERO_REPO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels, annotations },
             type: "Opaque",
             stringData: { [VELERO_REPO_PASSWORD_KEY]: repositoryPassword },
         }, { parent: this });

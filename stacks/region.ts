@@ -167,7 +167,8 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
         ...veleroOutputs(veleroInstall),
         realm: cfg.realm,
         zonegroup: cfg.zonegroup,
-        bucket: cfg.bucket,
+        // From the bucket resource: site-b and the failover stack read it only once the bucket exists.
+        bucket: velero.bucketName as pulumi.Output<string>,
         bootstrapMasterZone: cfg.zone,
         bootstrapMasterEndpoint: cfg.endpoint,
         systemAccessKey: pulumi.secret(zone.systemKeys.accessKey),

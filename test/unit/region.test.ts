@@ -103,6 +103,8 @@ describe("region stack site-a (bootstrap master)", function () {
         expect(bucket.inputs.accessKey).to.equal(run.outputs.veleroAccessKey.value);
         expect(bucket.inputs.secretKey).to.equal(run.outputs.veleroSecretKey.value);
         expect(isSecretInput(bucket, "accessKey") && isSecretInput(bucket, "secretKey")).to.equal(true);
+        // Outputs declared on the class are the ones the engine resolves (an ES2022 class field would overwrite them).
+        expect(run.outputs.bucket.value).to.equal("velero-backups");
         // The provider's code travels in the state; it must not carry a key.
         expect(bucket.inputs.__provider).to.be.a("string").and.not.to.contain(run.outputs.veleroSecretKey.value);
     });
