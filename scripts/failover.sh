@@ -20,13 +20,24 @@
 #       SITE's BackupStorageLocation ReadWrite; then prints what to reconcile in Pulumi. Deletes
 #       no backup, zone, user or bucket (stop-schedules removes the old active cluster's Schedule
 #       objects, as the failover stack does; their Backups stay).
-#   failover.sh restore --site SITE --namespace NS [--kube-context C] [--backup NAME] [--location L]
-#                       [--bucket B] [--zone Z] [--timeout S] [--dry-run] [--yes]
-#       Restores the newest Completed backup SITE's Velero sees (or --backup NAME) with
-#       `velero restore create --from-backup NAME --wait`, after checking that the location is
-#       ReadWrite and Available (a restore writes its logs and results there, and kopia cannot
-#       open its repository on a ReadOnly location) and, with TARGET_RGW_ADMIN, that all of the
-#       backup's objects are on SITE's zone.
+#   failover.sh restore --site SITE --namespace NS [--kube-context C] [--backup NAME | --from-site S]
+#                       [--lost-site OTHER] [--location L] [--bucket B] [--zone Z] [--timeout S]
+#                       [--reimport-timeout S] [--dry-run] [--yes]
+#       Restores a backup into SITE's cluster with `velero restore create --from-backup NAME --wait`,
+#       on the active site or on the passive one without any switch: Velero 1.18.1 restores from a
+#       ReadOnly location (it only refuses to create a kopia repository there; the repository exists
+#       once the active site has backed up pod volumes). Which backup: --backup NAME, else the newest
+#       Completed one made by the OTHER site (Schedule label dr.velero-ceph-dr/site; --from-site S
+#       to choose the site), printed with why: the new active cluster's own first backups can be
+#       nearly empty. With TARGET_RGW_ADMIN it checks SITE's zone first: not read-only in Ceph (a
+#       strict read-only passive zone refuses the restore's log and result writes: switch first),
+#       every file Velero writes for the backup is there, and the bucket caught up with the other
+#       zone. With --lost-site OTHER (the failover stack's unreachableSites) the other zone's sync
+#       state does not block: it says what may be missing and goes on when the backup's own files
+#       are all there. Then it compares what the cluster imported with the bucket (PodVolumeBackups
+#       of the backup against the bucket's list): when they differ (backup sync imported the backup
+#       before its files had replicated, and never looks again) it deletes the Backup record only
+#       (not the data) and waits until backup sync imports it again (--reimport-timeout, default 600 s).
 #
 # Sites are site-a and site-b. "Target" is the --to/--site site, "other" the other one.
 #   --zone/--other-zone   RGW zone of the target/other site (default: the zone its radosgw-admin serves)
@@ -37,6 +48,8 @@
 #   --location L          the BackupStorageLocation (default default)
 #   --kube-context C / --other-kube-context C   the clusters, as contexts of the ambient kubeconfig
 #   --unreachable OTHER   the other site is down: it gets no call at all (needs --force)
+#   --lost-site OTHER     restore: the other site is lost; its zone's sync state does not block the restore
+#   --from-site S         restore: take the newest Completed backup made by S (default: the other site)
 #   --force               accept what the preflight found unsafe (it says what that risks)
 #   --dry-run             run only the read-only checks; print every changing command instead of running it
 #   --yes                 do not ask (without a terminal, changing anything needs --yes)
@@ -64,6 +77,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 SITES="site-a site-b"
 RPO_LABEL=dr.velero-ceph-dr/rpo-seconds # RPO_SECONDS_LABEL in components/veleroInstall.ts: marks our Schedules
+SITE_LABEL=dr.velero-ceph-dr/site       # SITE_LABEL in components/veleroInstall.ts: the site that made a Backup
 
 # ---------------------------------------------------------------------------------------------
 # Output and exits
@@ -360,7 +374,8 @@ confirm() { # QUESTION EXPECTED
 # Preflight
 # ---------------------------------------------------------------------------------------------
 
-PROBLEMS=() RISKS=() BLOCKERS=()
+PROBLEMS=() RISKS=() BLOCKERS=() MAY_BE_MISSING=()
+declare -A FACTS=()
 NEWEST="" OTHER_UP=false
 
 # record: lines "kind<TAB>text<TAB>risk" from a judge, printed and collected.
@@ -379,6 +394,11 @@ record() {
       info "BLOCKED: $text"
       BLOCKERS+=("$text")
       ;;
+    lost)
+      info "MAY BE MISSING (lost site): $text"
+      MAY_BE_MISSING+=("$text")
+      ;;
+    fact) FACTS[$text]="$risk" ;;
     esac
   done
 }
@@ -418,22 +438,33 @@ return lines.join("\n");
 '
 
 # Judges `rgw-multisite.sh backup-objects` output of the target zone, against the other zone's
-# listing when there is one. Velero always writes velero-backup.json and NAME.tar.gz; the rest
-# (logs, pod volume backups, results, ...) only when there is something to write.
+# listing when there is one. Every file Velero 1.18 writes for a backup must be there (object_store.go
+# PutBackup: metadata first, then the tarball, then the lists); the CSI lists (only CSI backups write
+# them) are checked through the comparison with the other zone. args: target, other|"", name, site,
+# lost ("true" when the other site is declared lost: its sync state does not block), target zone
+# status|"" (restore: a zone read-only in Ceph refuses the restore's writes). "fact" lines carry the
+# bucket's PodVolumeBackup list: its length when backup-objects reports it, else its size.
 OBJECTS_JUDGE='
 const t = jsonFile(args[0]);
 const o = args[1] ? jsonFile(args[1]) : null;
-const name = args[2], site = args[3];
+const name = args[2], site = args[3], lost = args[4] === "true";
+const st = args[5] ? jsonFile(args[5]) : null;
 const lines = [];
-const say = (kind, text, risk) => lines.push([kind, text, risk || ""].join("\t"));
+const say = (kind, text, risk) => lines.push([kind, text, risk === undefined ? "" : risk].join("\t"));
 const prefix = t.prefix || ("backups/" + name + "/");
 const rel = (n) => n.startsWith(prefix) ? n.slice(prefix.length) : n;
 const have = new Map((t.objects || []).map((x) => [rel(x.name), x]));
 const bytes = [...have.values()].reduce((s, x) => s + (Number(x.size) || 0), 0);
 say("info", "backup " + name + ": " + have.size + " objects, " + bytes + " bytes on zone " + t.zone);
+if (st && st.readOnly === true) say("problem", "zone " + (st.zone || t.zone) + " is read-only in Ceph (strictReadOnlyPassive, or fenced by a switch): RGW refuses the restore logs and results Velero writes under restores/, so the restore fails; make " + site + " the active site first (failover.sh switch --to " + site + ")", "the restore fails on a read-only zone");
 const incomplete = "restoring " + name + " on " + site + " fails or misses data; wait for replication, or restore an older complete backup (failover.sh restore --backup NAME)";
-const missing = ["velero-backup.json", name + ".tar.gz"].filter((n) => !have.has(n));
+const required = ["velero-backup.json", name + ".tar.gz", name + "-logs.gz", name + "-results.gz", name + "-resource-list.json.gz",
+  name + "-podvolumebackups.json.gz", name + "-volumesnapshots.json.gz", name + "-itemoperations.json.gz", name + "-volumeinfo.json.gz"];
+const missing = required.filter((n) => !have.has(n));
 if (missing.length) say("problem", "backup " + name + " is incomplete on zone " + t.zone + ": missing " + missing.join(", "), incomplete);
+const pvb = have.get(name + "-podvolumebackups.json.gz");
+if (typeof t.podVolumeBackups === "number") say("fact", "pvb-count", t.podVolumeBackups);
+else if (pvb) say("fact", "pvb-bytes", Number(pvb.size) || 0);
 if (o) {
   const diff = [];
   for (const x of o.objects || []) {
@@ -443,12 +474,17 @@ if (o) {
   }
   if (diff.length) say("problem", "zone " + t.zone + " lacks " + diff.length + " of the " + (o.objects || []).length + " objects zone " + o.zone + " holds for " + name + ": " + diff.slice(0, 5).join(", ") + (diff.length > 5 ? ", ..." : ""), incomplete);
   else if (!missing.length) say("ok", "all " + (o.objects || []).length + " objects of " + name + " on zone " + o.zone + " are on zone " + t.zone);
-} else if (!missing.length) say("ok", "velero-backup.json and " + name + ".tar.gz are on zone " + t.zone + " (the other zone was not compared)");
+} else if (!missing.length) say("ok", "all " + required.length + " files Velero writes for " + name + " are on zone " + t.zone + " (the other zone was not compared)");
+const behind = (v) => [v.state, v.error, v.behindShards && v.behindShards.length ? "behind shards [" + v.behindShards.join(",") + "]" : ""].filter(Boolean).join(", ");
 for (const [src, v] of Object.entries(t.bucketSync || {})) {
   if (src === t.zone) continue;
   if (v.caughtUp) say("ok", "bucket " + t.bucket + " on zone " + t.zone + " caught up with " + src + " (kopia data included)");
-  else say("problem", "bucket " + t.bucket + " on zone " + t.zone + " is not caught up with " + src + " (" + [v.state, v.error, v.behindShards && v.behindShards.length ? "behind shards [" + v.behindShards.join(",") + "]" : ""].filter(Boolean).join(", ") + ")",
+  else if (lost) say("lost", "bucket " + t.bucket + " on zone " + t.zone + " is not caught up with " + src + " (" + behind(v) + "): backups newer than the last replication and kopia data written on " + src + " since then are not on " + t.zone + "; if " + name + " has pod volumes whose kopia data came late, their restore fails (velero restore describe --details)");
+  else say("problem", "bucket " + t.bucket + " on zone " + t.zone + " is not caught up with " + src + " (" + behind(v) + ")",
     "kopia data (pod volumes) written recently on " + src + " may be missing on " + t.zone + ": volume restores of the newest backups may fail");
+}
+if (lost && st) for (const [src, v] of Object.entries(st.dataSync || {})) {
+  if (!v.caughtUp) say("lost", "data sync of zone " + (st.zone || t.zone) + " from " + src + " is not caught up (" + [v.error || v.state, v.oldestChange ? "oldest change not applied " + v.oldestChange : ""].filter(Boolean).join(", ") + "): what " + src + " wrote after that is not here");
 }
 return lines.join("\n");
 '
@@ -505,9 +541,10 @@ preflight() {
   fi
 }
 
-# check_objects NAME: are NAME's objects on the target zone (compared with the other zone when up)?
+# check_objects NAME [LOST] [STATUS-FILE]: are NAME's objects on the target zone (compared with the
+# other zone when up)? LOST=true: the other site is lost (its sync state does not block).
 check_objects() {
-  local name="$1" rc=0 tobj="$WORK/target-objects.json" oobj="" zargs=() out
+  local name="$1" lost="${2:-}" status="${3:-}" rc=0 tobj="$WORK/target-objects.json" oobj="" zargs=() out
   step "objects of backup $name on zone ${TARGET_ZONE:-of $TO} (rgw-multisite.sh backup-objects)"
   [[ -z "$TARGET_ZONE" ]] || zargs=(--zone "$TARGET_ZONE")
   rgw target backup-objects --bucket "$BUCKET" --backup "$name" "${zargs[@]}" >"$tobj" || rc=$?
@@ -523,7 +560,7 @@ check_objects() {
       oobj=""
     fi
   fi
-  out=$(js "$OBJECTS_JUDGE" "$tobj" "$oobj" "$name" "$TO") || die "could not judge the backup's objects"
+  out=$(js "$OBJECTS_JUDGE" "$tobj" "$oobj" "$name" "$TO" "$lost" "$status") || die "could not judge the backup's objects"
   record <<<"$out"
 }
 
@@ -746,10 +783,45 @@ promote_target() {
   fi
 }
 
+# An empty PodVolumeBackup list as Velero writes it ("null", gzipped) is about 25 bytes; one entry
+# makes it several hundred. Used when backup-objects does not report the list's length.
+EMPTY_PVB_LIST_MAX_BYTES=64
+
+# compare_import NAME: the PodVolumeBackups the target cluster has for NAME against the bucket's
+# list (FACTS from check_objects). 0 same (or not comparable), 1 different (IMPORT_DIFF says how).
+IMPORT_DIFF=""
+compare_import() {
+  local name="$1" rc=0 have listed="${FACTS[pvb-count]:-}" size="${FACTS[pvb-bytes]:-}"
+  IMPORT_DIFF=""
+  have=$(velero_role target pod-volume-backups --namespace "$NS" --backup "$name" 2>"$WORK/pvb.err") || rc=$?
+  if ((rc != 0)); then
+    sed 's/^/    /' "$WORK/pvb.err" >&2
+    die "cannot count the PodVolumeBackups of $name in $TO's cluster (velero-role.sh pod-volume-backups: exit $rc)"
+  fi
+  [[ "$have" =~ ^[0-9]+$ ]] || die "velero-role.sh pod-volume-backups printed no count for $name"
+  if [[ "$listed" =~ ^[0-9]+$ ]]; then
+    info "PodVolumeBackups of $name: $have in $TO's cluster, $listed in the bucket's list on the zone"
+    ((have != listed)) || return 0
+    IMPORT_DIFF="$TO's cluster has $have PodVolumeBackups for $name, the bucket's $name-podvolumebackups.json.gz lists $listed"
+    return 1
+  elif [[ "$size" =~ ^[0-9]+$ ]]; then
+    info "PodVolumeBackups of $name: $have in $TO's cluster; the bucket's list is $size bytes gzipped (an empty one at most $EMPTY_PVB_LIST_MAX_BYTES)"
+    if ((have == 0 && size > EMPTY_PVB_LIST_MAX_BYTES)); then
+      IMPORT_DIFF="$TO's cluster has no PodVolumeBackup for $name, but the bucket's $name-podvolumebackups.json.gz is not empty ($size bytes)"
+      return 1
+    fi
+    return 0
+  fi
+  info "PodVolumeBackups of $name: $have in $TO's cluster; the bucket's list was not read (set TARGET_RGW_ADMIN)"
+  return 0
+}
+
 cmd_restore() {
-  parse_flags "site namespace kube-context backup location bucket zone timeout" "dry-run yes" "$@"
+  parse_flags "site namespace kube-context backup from-site lost-site location bucket zone timeout reimport-timeout" "dry-run yes" "$@"
   require_flags site namespace
   check_site site
+  check_site from-site
+  check_site lost-site
   check_k8s_name namespace
   check_context kube-context
   check_backup_name backup
@@ -757,7 +829,17 @@ cmd_restore() {
   check_bucket bucket
   check_name zone
   check_seconds timeout
+  check_seconds reimport-timeout
   TO=$(opt site) OTHER=$(other_site "$TO")
+  local lost=""
+  if has_opt lost-site; then
+    [[ "$(opt lost-site)" == "$OTHER" ]] ||
+      usage_error "--lost-site '$(opt lost-site)' is not allowed: the site that restores cannot be the lost one; allowed: $OTHER"
+    lost=true
+  fi
+  ! { has_opt backup && has_opt from-site; } ||
+    usage_error "--backup and --from-site exclude each other: --backup NAME names the backup, --from-site S picks the newest of site S"
+  local from=${OPT[from-site]:-$OTHER}
   NS=$(opt namespace) LOCATION=${OPT[location]:-default} BUCKET=${OPT[bucket]:-velero-backups} TARGET_ZONE=$(opt zone)
   require_cluster target
   has_opt dry-run && DRY_RUN=true
@@ -765,7 +847,7 @@ cmd_restore() {
 
   if has_opt backup; then
     backup=$(opt backup)
-    step "backup $backup in $TO's cluster"
+    step "backup $backup in $TO's cluster (chosen with --backup)"
     kube_get target backups.velero.io "$backup" >"$WORK/backup.json" 2>"$WORK/kube.err" || rc=$?
     if ((rc != 0)); then
       sed 's/^/    /' "$WORK/kube.err" >&2
@@ -779,15 +861,20 @@ cmd_restore() {
     *) refuse "backup $backup is $phase, not Completed: pick a Completed one (velero backup get), or leave out --backup for the newest" ;;
     esac
   else
-    step "newest Completed backup that $TO's Velero sees (namespace $NS)"
-    backup=$(velero_role target newest-backup --namespace "$NS" 2>"$WORK/newest.err") || rc=$?
+    step "newest Completed backup made by $from (label $SITE_LABEL=$from) that $TO's Velero sees (namespace $NS)"
+    backup=$(velero_role target newest-backup --namespace "$NS" --label "$SITE_LABEL=$from" 2>"$WORK/newest.err") || rc=$?
     if ((rc != 0)); then
       sed 's/^/    /' "$WORK/newest.err" >&2
       grep -q 'no Completed backup' "$WORK/newest.err" &&
-        refuse "$TO's Velero sees no Completed backup: nothing to restore (velero backup-location get; DrNoBackupsVisible in docs/runbook.md)"
+        refuse "$TO's Velero sees no Completed backup made by $from (label $SITE_LABEL=$from): pick one with --backup NAME (velero backup get --show-labels), or another site with --from-site (velero backup-location get; DrNoBackupsVisible in docs/runbook.md)"
       die "cannot list the backups in $TO's cluster (velero-role.sh newest-backup: exit $rc)"
     fi
-    info "newest: $backup"
+    sed 's/^velero-role.sh: /    /' "$WORK/newest.err"
+    if [[ "$from" == "$OTHER" ]]; then
+      info "chosen: $backup, the newest Completed backup made by $from, the other site: backups $TO made itself (after a switch, its first ones) can be nearly empty; --from-site $TO or --backup NAME to choose otherwise"
+    else
+      info "chosen: $backup, the newest Completed backup made by $from (--from-site $from)"
+    fi
   fi
 
   step "backup storage location $LOCATION in $TO's cluster"
@@ -802,20 +889,38 @@ cmd_restore() {
   local mode bsl_phase
   read -r mode bsl_phase <<<"$facts"
   info "accessMode $mode, phase $bsl_phase"
-  if [[ "$mode" != ReadWrite ]]; then
-    refuse "BackupStorageLocation $LOCATION in $TO is $mode. A restore writes its logs and results to the location, and kopia cannot open its repository on a ReadOnly one, so the restore would fail. Make $TO the active site first (failover.sh switch --to $TO, or --break-glass), which sets it ReadWrite and makes $OTHER's ReadOnly, so that there is never a second writer"
-  fi
+  # Velero 1.18.1 restores from a ReadOnly location; only creating a kopia repository there is
+  # refused (1.18.0 is refused by this program: velero#9626). The restore's logs and results go
+  # under restores/ in the bucket, so the ZONE must accept writes (checked below).
+  [[ "$mode" != ReadOnly ]] ||
+    info "ReadOnly is fine for a restore: Velero reads the backup and the existing kopia repository, and writes only the restore's logs and results (restores/ in the bucket); no switch needed"
   [[ "$bsl_phase" != Unavailable ]] ||
     refuse "BackupStorageLocation $LOCATION in $TO is Unavailable: Velero cannot reach the bucket on the zone (velero backup-location get; docs/runbook.md#velero-bsl-unavailable)"
   [[ "$bsl_phase" == Available ]] || warn "BackupStorageLocation $LOCATION in $TO is $bsl_phase, not yet Available"
 
   if [[ -n "${TARGET_RGW_ADMIN:-}" ]]; then
-    check_objects "$backup"
+    local zargs=()
+    [[ -z "$TARGET_ZONE" ]] || zargs=(--zone "$TARGET_ZONE")
+    step "$TO's zone${TARGET_ZONE:+ $TARGET_ZONE} (rgw-multisite.sh status through TARGET_RGW_ADMIN)"
+    rc=0
+    rgw target status "${zargs[@]}" >"$WORK/target-status.json" || rc=$?
+    ((rc == 0)) || die "cannot read the status of $TO's zone through TARGET_RGW_ADMIN (rgw-multisite.sh status: exit $rc)"
+    [[ -n "$TARGET_ZONE" ]] || TARGET_ZONE=$(js 'return jsonFile(args[0]).zone || "";' "$WORK/target-status.json")
+    [[ "$lost" != true ]] || step "$OTHER is declared lost (--lost-site $OTHER): its zone is not contacted and its sync state does not block"
+    check_objects "$backup" "$lost" "$WORK/target-status.json"
     if ((${#PROBLEMS[@]})); then
-      refuse "backup $backup is not complete on $TO's zone: ${PROBLEMS[0]}. Wait for replication (rgw-multisite.sh wait-caught-up), or restore an older backup with --backup NAME (velero backup get)"
+      refuse "backup $backup cannot be restored on $TO's zone: $(printf '%s; ' "${PROBLEMS[@]}" | sed 's/; $//'). Wait for replication (rgw-multisite.sh wait-caught-up), or restore an older backup with --backup NAME (velero backup get)$([[ "$lost" == true ]] || printf '; if %s is lost for good, say so with --lost-site %s' "$OTHER" "$OTHER")"
     fi
   else
     step "objects of backup $backup on the zone not checked: set TARGET_RGW_ADMIN to check them"
+    [[ "$lost" != true ]] || warn "--lost-site $OTHER without TARGET_RGW_ADMIN: nothing says whether $backup's files all reached $TO's zone"
+  fi
+
+  step "what $TO's cluster imported for $backup, against the bucket on the zone"
+  local reimport=false
+  if ! compare_import "$backup"; then
+    reimport=true
+    info "DIFFERS: $IMPORT_DIFF: backup sync imported $backup before all its files had replicated and never reads them again; a restore now would skip volume data and still end Completed"
   fi
 
   local name
@@ -828,11 +933,28 @@ cmd_restore() {
   if ! has_opt kube-context; then
     display=${display//"$WORK/kubeconfig-target"/"<a private copy of TARGET_KUBECONFIG_DATA>"}
   fi
+  local -a reimp=(reimport-backup --namespace "$NS" --backup "$backup" --timeout "${OPT[reimport-timeout]:-600}")
   step "restore plan: backup $backup into $TO's cluster as restore $name"
+  [[ "$reimport" != true ]] ||
+    info "first: delete the Backup record $backup only (not its data) and wait until Velero's backup sync imports it again, then compare again"
   confirm "Restore backup $backup into $TO's cluster?" "$TO"
+  if [[ "$reimport" == true ]]; then
+    act "re-importing backup $backup from the bucket" "$(render "$(script_name "$VELERO_ROLE")" "${reimp[@]}") ($TO's cluster)" -- velero_role target "${reimp[@]}"
+    ((ACT_RC == 0)) || child_failed "velero-role.sh reimport-backup on $TO" "$ACT_RC"
+    if [[ "$DRY_RUN" != true ]]; then
+      # Backup sync creates the PodVolumeBackups right after the Backup: give them a moment.
+      local deadline=$((SECONDS + ${RESTORE_IMPORT_SETTLE_SECONDS:-30}))
+      until compare_import "$backup"; do
+        ((SECONDS < deadline)) ||
+          refuse "after the re-import $IMPORT_DIFF still; the list may itself still be replicating: wait and re-run, or restore an older backup with --backup NAME"
+        sleep "${RESTORE_POLL_SECONDS:-2}"
+      done
+      info "the re-imported $backup matches the bucket"
+    fi
+  fi
   act "restoring backup $backup (waits until the restore ends)" "$display" -- "${create[@]}"
   if [[ "$DRY_RUN" == true ]]; then
-    verdict "DRY RUN: nothing changed; the checks passed, the command above is what the restore would run"
+    verdict "DRY RUN: nothing changed; the checks passed, the commands above are what the restore would run"
     exit 0
   fi
   if ((ACT_RC == 124)) && has_opt timeout; then
@@ -845,8 +967,10 @@ cmd_restore() {
   ((rc == 0)) || die "cannot read restore $name after it ended (exit $rc): velero restore describe $name"
   local rphase
   rphase=$(js 'return ((jsonFile(args[0]).status || {}).phase) || "unknown";' "$WORK/restore.json")
+  local lost_note=""
+  ((${#MAY_BE_MISSING[@]} == 0)) || lost_note="; $OTHER is lost: ${#MAY_BE_MISSING[@]} note(s) above on what may be missing"
   case "$rphase" in
-  Completed) verdict "DONE: restore $name of backup $backup into $TO Completed; next: point clients at $TO (docs/runbook.md#dnsingress)" ;;
+  Completed) verdict "DONE: restore $name of backup $backup into $TO Completed$lost_note; next: point clients at $TO (docs/runbook.md#dnsingress)" ;;
   *) die "restore $name ended $rphase: velero restore describe $name --details; velero restore logs $name (docs/runbook.md#velero-restore-partially-failed)" ;;
   esac
 }

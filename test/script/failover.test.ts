@@ -57,6 +57,33 @@ function words(args) {
   return w;
 }
 
+// The little of kubectl's jsonpath the scripts use: {.a.b\.c/d}, {range .items[*]}...{end}, {"\n"}.
+function jsonpath(tpl, root) {
+  const toks = [];
+  for (let i = 0; i < tpl.length;) {
+    if (tpl[i] === "{") { const j = tpl.indexOf("}", i); toks.push({ expr: tpl.slice(i + 1, j) }); i = j + 1; }
+    else { const j = tpl.indexOf("{", i); const e = j < 0 ? tpl.length : j; toks.push({ text: tpl.slice(i, e) }); i = e; }
+  }
+  const get = (o, p) => p.replace(/^\./, "").split(/(?<!\\)\./).filter(Boolean)
+    .reduce((x, k) => (x == null ? undefined : x[k.replace(/\\\./g, ".")]), o);
+  const render = (ts, ctx) => {
+    let out = "";
+    for (let k = 0; k < ts.length; k++) {
+      const t = ts[k];
+      if (t.text !== undefined) out += t.text;
+      else if (t.expr.startsWith("range ")) {
+        let depth = 1, m = k + 1;
+        for (; m < ts.length; m++) { if (ts[m].expr && ts[m].expr.startsWith("range ")) depth++; if (ts[m].expr === "end" && --depth === 0) break; }
+        for (const item of get(ctx, t.expr.slice(6).replace(/\[\*\]$/, "")) || []) out += render(ts.slice(k + 1, m), item);
+        k = m;
+      } else if (/^".*"$/.test(t.expr)) out += JSON.parse(t.expr);
+      else { const v = get(ctx, t.expr); out += v == null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v); }
+    }
+    return out;
+  };
+  return render(toks, root);
+}
+
 if (tool === "rgw-multisite.sh") {
   const site = siteOfAdmin(process.env.RGW_ADMIN);
   log({ tool, site, argv, peer: siteOfAdmin(process.env.RGW_PEER_ADMIN) === "?" ? undefined : siteOfAdmin(process.env.RGW_PEER_ADMIN) });
@@ -123,16 +150,30 @@ if (tool === "kubectl") {
   if (!k || k.down) { process.stderr.write("Unable to connect to the server: dial tcp: i/o timeout\n"); process.exit(1); }
   const w = words(argv);
   const [verb, resource, name] = w;
+  const o = flag(argv, "-o");
+  const emit = (obj) => (o && o.startsWith("jsonpath=") ? process.stdout.write(jsonpath(o.slice(9), obj)) : out(obj));
   if (verb === "get" && resource === "backups.velero.io") {
-    if (!name) out({ items: k.backups });
-    else { const b = k.backups.find((x) => x.metadata.name === name); if (!b) { process.stderr.write("Error from server (NotFound)\n"); process.exit(1); } out(b); }
+    if (!name) emit({ items: k.backups });
+    else {
+      const b = k.backups.find((x) => x.metadata.name === name);
+      if (!b) { if (argv.includes("--ignore-not-found")) process.exit(0); process.stderr.write("Error from server (NotFound)\n"); process.exit(1); }
+      emit(b);
+    }
+  } else if (verb === "get" && resource === "podvolumebackups.velero.io") {
+    const backupName = (flag(argv, "-l") || "").replace(/^velero\.io\/backup-name=/, "");
+    const n = (k.pvbs || {})[backupName] || 0;
+    emit({ items: Array.from({ length: n }, (_, i) => ({ metadata: { name: backupName + "-pvb-" + i } })) });
   } else if (verb === "get" && resource === "backupstoragelocations.velero.io") {
-    out({ metadata: { name }, spec: k.bsl.accessMode ? { accessMode: k.bsl.accessMode } : {}, status: { phase: k.bsl.phase } });
+    emit({ metadata: { name }, spec: k.bsl.accessMode ? { accessMode: k.bsl.accessMode } : {}, status: { phase: k.bsl.phase } });
   } else if (verb === "get" && resource === "restores.velero.io") {
-    out({ metadata: { name }, status: { phase: k.restorePhase || "Completed" } });
+    emit({ metadata: { name }, status: { phase: k.restorePhase || "Completed" } });
   } else if (verb === "patch" && resource === "backupstoragelocations.velero.io") {
     k.bsl.accessMode = JSON.parse(flag(w, "-p")).spec.accessMode; save();
     process.stdout.write("backupstoragelocation.velero.io/" + name + " patched\n");
+  } else if (verb === "delete" && resource === "backups.velero.io") {
+    // Deleting the record: backup sync imports it again at once, with what the bucket now lists.
+    if (k.reimportPvbs !== undefined) { k.pvbs = Object.assign(k.pvbs || {}, { [name]: k.reimportPvbs }); save(); }
+    process.stdout.write("backup.velero.io \"" + name + "\" deleted\n");
   } else if (verb === "delete") {
     process.stdout.write("schedule.velero.io \"every-6h\" deleted\n");
   }
@@ -168,8 +209,8 @@ process.exit(9);
 
 const NEWEST = "every-6h-20261124060000";
 const OLDER = "every-6h-20261124000000";
-const backup = (name: string, phase: string, completion?: string) => ({
-    metadata: { name, namespace: "velero", labels: { "velero.io/schedule-name": "every-6h" } },
+const backup = (name: string, phase: string, completion?: string, site = "site-a") => ({
+    metadata: { name, namespace: "velero", labels: { "velero.io/schedule-name": "every-6h", "dr.velero-ceph-dr/site": site } },
     status: { phase, ...(completion ? { completionTimestamp: completion } : {}) },
 });
 const BACKUPS = [
@@ -178,14 +219,19 @@ const BACKUPS = [
     backup("every-6h-20261124120000", "Failed", "2026-11-24T12:03:00Z"),
     backup("every-6h-20261124180000", "InProgress"),
 ];
-const OBJECT_NAMES = (name: string) => ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`, `${name}-podvolumebackups.json.gz`, `${name}-resource-list.json.gz`];
-const objects = (zone: string, peer: string, name = NEWEST, opts: { without?: string[]; peerCaughtUp?: boolean; peerError?: string } = {}) => ({
+// Every file Velero 1.18.1 writes for a backup (measured on the lab; pkg/persistence/object_store.go).
+const OBJECT_NAMES = (name: string) => ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`, `${name}-results.gz`, `${name}-resource-list.json.gz`,
+    `${name}-podvolumebackups.json.gz`, `${name}-volumesnapshots.json.gz`, `${name}-itemoperations.json.gz`, `${name}-volumeinfo.json.gz`];
+const objects = (zone: string, peer: string, name = NEWEST,
+    opts: { without?: string[]; peerCaughtUp?: boolean; peerError?: string; pvbBytes?: number; pvbCount?: number } = {}) => ({
     zone,
     bucket: "velero-backups",
     backup: name,
     prefix: `backups/${name}/`,
+    ...(opts.pvbCount !== undefined ? { podVolumeBackups: opts.pvbCount } : {}),
     objects: OBJECT_NAMES(name)
-        .map((n, i) => ({ name: `backups/${name}/${n}`, size: 1000 + i, etag: `etag-${i}` }))
+        // An empty PodVolumeBackup list ("null" gzipped) is 25 bytes.
+        .map((n, i) => ({ name: `backups/${name}/${n}`, size: n.endsWith("-podvolumebackups.json.gz") ? opts.pvbBytes ?? 25 : 1000 + i, etag: `etag-${i}` }))
         .filter((o) => !(opts.without ?? []).some((n) => o.name.endsWith(`/${n}`))),
     bucketSync: {
         [peer]: opts.peerError
@@ -198,7 +244,10 @@ interface State {
     endpoint?: string;
     rgw: Record<Site, { master: string; readOnly: string[]; realmEpoch: number; periodN: number; sync: string; down?: boolean }>;
     objects: Partial<Record<Site, unknown>>;
-    clusters: Record<string, { backups: unknown[]; bsl: { accessMode?: string; phase: string }; restorePhase?: string; down?: boolean }>;
+    clusters: Record<string, {
+        backups: unknown[]; bsl: { accessMode?: string; phase: string }; restorePhase?: string; down?: boolean;
+        pvbs?: Record<string, number>; reimportPvbs?: number;
+    }>;
     pulumiFails?: string;
 }
 
@@ -382,7 +431,7 @@ describe("failover.sh", function () {
             expect(mutations(r)).to.deep.equal([]);
             expect(r.stdout).to.contain("==> ");
             expect(r.stdout).to.contain(`newest: ${NEWEST}`);
-            expect(r.stdout).to.contain("all 5 objects");
+            expect(r.stdout).to.contain("all 9 objects");
             expect(lastLine(r.stdout)).to.match(/^VERDICT: GO: site-b can become the active site/);
         });
 
@@ -409,12 +458,27 @@ describe("failover.sh", function () {
             expect(r.stderr).to.contain("--backup NAME");
         });
 
-        it("refuses when zone B lacks an object that zone A holds for the backup, or the bucket (kopia data) is behind", async () => {
+        it("requires every file Velero writes for a backup, not just velero-backup.json and the tarball", async () => {
+            for (const file of [`${NEWEST}-podvolumebackups.json.gz`, `${NEWEST}-volumeinfo.json.gz`, `${NEWEST}-results.gz`, `${NEWEST}-itemoperations.json.gz`]) {
+                const s = healthy();
+                s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { without: [file] });
+                const r = await run(PREFLIGHT, s, { OTHER_RGW_ADMIN: undefined });
+                expect(r.code, r.stderr).to.equal(3);
+                expect(r.stdout).to.contain(`backup ${NEWEST} is incomplete on zone zoneb: missing ${file}`);
+            }
+            const ok = await run(PREFLIGHT, healthy(), { OTHER_RGW_ADMIN: undefined });
+            expect(ok.stdout).to.contain(`all 9 files Velero writes for ${NEWEST} are on zone zoneb (the other zone was not compared)`);
+        });
+
+        it("refuses when zone B lacks an object that zone A holds for the backup (a CSI list), or the bucket (kopia data) is behind", async () => {
             const s = healthy();
-            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { without: [`${NEWEST}-podvolumebackups.json.gz`], peerCaughtUp: false });
+            const a = objects("zonea", "zoneb");
+            a.objects.push({ name: `backups/${NEWEST}/${NEWEST}-csi-volumesnapshots.json.gz`, size: 700, etag: "etag-csi" });
+            s.objects["site-a"] = a;
+            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { peerCaughtUp: false });
             const r = await run(PREFLIGHT, s);
             expect(r.code, r.stderr).to.equal(3);
-            expect(r.stdout).to.contain(`zone zoneb lacks 1 of the 5 objects zone zonea holds for ${NEWEST}: ${NEWEST}-podvolumebackups.json.gz (absent)`);
+            expect(r.stdout).to.contain(`zone zoneb lacks 1 of the 10 objects zone zonea holds for ${NEWEST}: ${NEWEST}-csi-volumesnapshots.json.gz (absent)`);
             expect(r.stdout).to.contain("bucket velero-backups on zone zoneb is not caught up with zonea");
             expect(r.stderr).to.contain("kopia data");
         });
@@ -632,31 +696,144 @@ describe("failover.sh", function () {
     });
 
     describe("restore", () => {
-        it("restores the newest Completed backup with velero restore create --from-backup --wait, after checking the location and the objects", async () => {
+        const timeless = (d: string) => d.replace(new RegExp(`${NEWEST}-\\d{14}`, "g"), `${NEWEST}-<time>`);
+
+        it("restores on the active site: checks the location, the zone, every file of the backup and the import, then velero restore create --from-backup --wait", async () => {
             const s = healthy();
             s.clusters["cluster-b"].bsl.accessMode = "ReadWrite";
             const r = await run([...RESTORE, "--yes"], s);
             expect(r.code, r.stderr + r.stdout).to.equal(0);
-            expect(r.calls.filter((c) => c.tool !== "radosgw-admin").map(describeCall).map((d) => d.replace(new RegExp(`${NEWEST}-\\d{14}`, "g"), `${NEWEST}-<time>`))).to.deep.equal([
+            expect(r.calls.filter((c) => c.tool !== "radosgw-admin").map(describeCall).map(timeless)).to.deep.equal([
                 "cluster-b kubectl get backups.velero.io",
                 "cluster-b kubectl get backupstoragelocations.velero.io default",
-                `site-b rgw-multisite.sh backup-objects --bucket velero-backups --backup ${NEWEST}`,
+                "site-b rgw-multisite.sh status",
+                `site-b rgw-multisite.sh backup-objects --bucket velero-backups --backup ${NEWEST} --zone zoneb`,
+                `cluster-b kubectl get podvolumebackups.velero.io -l velero.io/backup-name=${NEWEST}`,
                 `cluster-b velero restore create ${NEWEST}-<time> --from-backup ${NEWEST} --wait`,
                 `cluster-b kubectl get restores.velero.io ${NEWEST}-<time>`,
             ]);
             const velero = toolCalls(r, "velero")[0];
             expect(velero.argv).to.include.members(["-n", "velero", "--kubecontext", "cluster-b"]);
+            expect(r.stdout).to.contain(`all 9 files Velero writes for ${NEWEST} are on zone zoneb`);
+            expect(r.stdout).to.contain(`PodVolumeBackups of ${NEWEST}: 0 in site-b's cluster; the bucket's list is 25 bytes gzipped`);
             expect(lastLine(r.stdout)).to.match(new RegExp(`^VERDICT: DONE: restore ${NEWEST}-\\d{14} of backup ${NEWEST} into site-b Completed`));
         });
 
-        it("refuses (exit 3) on a ReadOnly location, explaining why, and never calls velero", async () => {
-            const r = await run([...RESTORE, "--yes"]);
+        it("restores on the passive site without any switch: a ReadOnly location is fine (Velero 1.18.1), and nothing but the restore changes", async () => {
+            const r = await run([...RESTORE, "--yes"]); // healthy(): cluster B passive, its location ReadOnly
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            expect(r.stdout).to.contain("accessMode ReadOnly, phase Available");
+            expect(r.stdout).to.contain("ReadOnly is fine for a restore");
+            expect(r.stdout).to.contain("no switch needed");
+            expect(mutations(r).map(timeless)).to.deep.equal([`cluster-b velero restore create ${NEWEST}-<time> --from-backup ${NEWEST} --wait`]);
+            expect(r.calls.some((c) => c.tool === "pulumi" || c.cluster === "cluster-a" || c.site === "site-a")).to.equal(false);
+            expect(lastLine(r.stdout)).to.match(/^VERDICT: DONE: restore .* into site-b Completed/);
+        });
+
+        it("refuses (exit 3) when the zone itself is read-only in Ceph (strictReadOnlyPassive): RGW refuses the restore's writes, so switch first", async () => {
+            const s = healthy();
+            s.rgw["site-b"].readOnly = ["zoneb"];
+            const r = await run([...RESTORE, "--yes"], s);
             expect(r.code, r.stderr).to.equal(3);
             expect(toolCalls(r, "velero")).to.deep.equal([]);
-            expect(r.stderr).to.contain("BackupStorageLocation default in site-b is ReadOnly");
-            expect(r.stderr).to.contain("writes its logs and results");
-            expect(r.stderr).to.contain("kopia cannot open its repository");
+            expect(r.stderr).to.contain("zone zoneb is read-only in Ceph (strictReadOnlyPassive");
             expect(r.stderr).to.contain("failover.sh switch --to site-b");
+        });
+
+        it("picks the newest Completed backup made by the other site, not a newer one the restoring site made itself, and says why", async () => {
+            const own = "every-6h-20261124130000";
+            const s = healthy();
+            s.clusters["cluster-b"].backups = [...BACKUPS, backup(own, "Completed", "2026-11-24T13:05:00Z", "site-b")];
+            const r = await run([...RESTORE, "--yes"], s);
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            expect(r.stdout).to.contain("newest Completed backup made by site-a (label dr.velero-ceph-dr/site=site-a)");
+            expect(r.stdout).to.contain(`chosen: ${NEWEST}, the newest Completed backup made by site-a, the other site: backups site-b made itself (after a switch, its first ones) can be nearly empty`);
+            expect(r.stdout).to.contain(`passed over 1 newer Completed backup(s): ${own} (dr.velero-ceph-dr/site=site-b`);
+            expect(toolCalls(r, "velero")[0].argv).to.include.members(["--from-backup", NEWEST]);
+
+            s.objects["site-b"] = objects("zoneb", "zonea", own);
+            const mine = await run([...RESTORE, "--from-site", "site-b", "--yes"], s);
+            expect(mine.code, mine.stderr + mine.stdout).to.equal(0);
+            expect(mine.stdout).to.contain(`chosen: ${own}, the newest Completed backup made by site-b (--from-site site-b)`);
+            expect(toolCalls(mine, "velero")[0].argv).to.include.members(["--from-backup", own]);
+        });
+
+        it("refuses (exit 3) when no Completed backup of the other site is visible, pointing at --backup and --from-site", async () => {
+            const s = healthy();
+            s.clusters["cluster-b"].backups = [backup(NEWEST, "Completed", "2026-11-24T06:11:00Z", "site-b")];
+            const r = await run([...RESTORE, "--yes"], s);
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain("site-b's Velero sees no Completed backup made by site-a (label dr.velero-ceph-dr/site=site-a): pick one with --backup NAME");
+            expect(toolCalls(r, "velero")).to.deep.equal([]);
+        });
+
+        it("site A lost: without --lost-site the unreachable source blocks (exit 3, naming the flag); with --lost-site site-a it says what may be missing and restores", async () => {
+            const s = siteALost();
+            s.clusters["cluster-b"].bsl.accessMode = "ReadWrite";
+            const blocked = await run([...RESTORE, "--yes"], s);
+            expect(blocked.code, blocked.stderr).to.equal(3);
+            expect(blocked.stderr).to.contain("bucket velero-backups on zone zoneb is not caught up with zonea");
+            expect(blocked.stderr).to.contain("--lost-site site-a");
+            expect(toolCalls(blocked, "velero")).to.deep.equal([]);
+
+            const r = await run([...RESTORE, "--lost-site", "site-a", "--yes"], s);
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            expect(r.stdout).to.contain("site-a is declared lost (--lost-site site-a): its zone is not contacted and its sync state does not block");
+            expect(r.stdout).to.contain(`all 9 files Velero writes for ${NEWEST} are on zone zoneb`);
+            expect(r.stdout).to.match(/MAY BE MISSING \(lost site\): bucket velero-backups on zone zoneb is not caught up with zonea \(error, failed to read remote status/);
+            expect(r.stdout).to.contain("MAY BE MISSING (lost site): data sync of zone zoneb from zonea is not caught up");
+            expect(r.calls.some((c) => c.site === "site-a" || c.cluster === "cluster-a")).to.equal(false);
+            expect(lastLine(r.stdout)).to.match(/^VERDICT: DONE: restore .* into site-b Completed; site-a is lost: 2 note\(s\) above on what may be missing/);
+        });
+
+        it("site A lost: a backup whose own files are not all on zone B is still refused", async () => {
+            const s = siteALost();
+            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { without: [`${NEWEST}-podvolumebackups.json.gz`], peerError: "failed to read remote status" });
+            const r = await run([...RESTORE, "--lost-site", "site-a", "--yes"], s);
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain(`backup ${NEWEST} is incomplete on zone zoneb: missing ${NEWEST}-podvolumebackups.json.gz`);
+            expect(toolCalls(r, "velero")).to.deep.equal([]);
+        });
+
+        it("re-imports a backup imported before its PodVolumeBackup list arrived: deletes the Backup record only, waits, compares again, then restores", async () => {
+            const s = healthy();
+            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { pvbCount: 2, pvbBytes: 640 });
+            s.clusters["cluster-b"].pvbs = { [NEWEST]: 0 };
+            s.clusters["cluster-b"].reimportPvbs = 2;
+            const r = await run([...RESTORE, "--yes"], s);
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            expect(r.stdout).to.contain(`DIFFERS: site-b's cluster has 0 PodVolumeBackups for ${NEWEST}, the bucket's ${NEWEST}-podvolumebackups.json.gz lists 2`);
+            expect(mutations(r).map(timeless)).to.deep.equal([
+                `cluster-b kubectl delete backups.velero.io ${NEWEST} --ignore-not-found --wait=true`,
+                `cluster-b velero restore create ${NEWEST}-<time> --from-backup ${NEWEST} --wait`,
+            ]);
+            expect(r.stdout).to.contain(`PodVolumeBackups of ${NEWEST}: 2 in site-b's cluster, 2 in the bucket's list on the zone`);
+            expect(r.stdout).to.contain(`the re-imported ${NEWEST} matches the bucket`);
+            expect(r.calls.map((c) => c.argv.join(" ")).join("\n")).not.to.match(/deletebackuprequest|backup delete/);
+        });
+
+        it("without the list's length from backup-objects, a non-empty list in the bucket against no PodVolumeBackup in the cluster triggers the re-import too", async () => {
+            const s = healthy();
+            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { pvbBytes: 480 });
+            s.clusters["cluster-b"].reimportPvbs = 1;
+            const r = await run([...RESTORE, "--yes"], s);
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            expect(r.stdout).to.contain(`site-b's cluster has no PodVolumeBackup for ${NEWEST}, but the bucket's ${NEWEST}-podvolumebackups.json.gz is not empty (480 bytes)`);
+            expect(mutations(r)[0]).to.equal(`cluster-b kubectl delete backups.velero.io ${NEWEST} --ignore-not-found --wait=true`);
+        });
+
+        it("refuses (exit 3) when the re-imported backup still differs, and restores nothing; --dry-run only prints the re-import", async () => {
+            const s = healthy();
+            s.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { pvbCount: 2, pvbBytes: 640 });
+            s.clusters["cluster-b"].reimportPvbs = 0;
+            const r = await run([...RESTORE, "--yes"], s, { RESTORE_IMPORT_SETTLE_SECONDS: "0" });
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain(`after the re-import site-b's cluster has 0 PodVolumeBackups for ${NEWEST}, the bucket's ${NEWEST}-podvolumebackups.json.gz lists 2 still`);
+            expect(toolCalls(r, "velero")).to.deep.equal([]);
+            const dry = await run([...RESTORE, "--dry-run"], s);
+            expect(dry.code, dry.stderr).to.equal(0);
+            expect(mutations(dry)).to.deep.equal([]);
+            expect(dry.stdout).to.contain(`would run: scripts/velero-role.sh reimport-backup --namespace velero --backup ${NEWEST} --timeout 600 (site-b's cluster)`);
         });
 
         it("refuses an Unavailable location and a backup whose objects are not all on the zone", async () => {
@@ -670,7 +847,7 @@ describe("failover.sh", function () {
             t.objects["site-b"] = objects("zoneb", "zonea", NEWEST, { without: [`${NEWEST}.tar.gz`] });
             const incomplete = await run([...RESTORE, "--yes"], t);
             expect(incomplete.code, incomplete.stderr).to.equal(3);
-            expect(incomplete.stderr).to.contain(`backup ${NEWEST} is not complete on site-b's zone`);
+            expect(incomplete.stderr).to.contain(`backup ${NEWEST} cannot be restored on site-b's zone: backup ${NEWEST} is incomplete on zone zoneb: missing ${NEWEST}.tar.gz`);
             expect(toolCalls(incomplete, "velero")).to.deep.equal([]);
         });
 
@@ -754,6 +931,11 @@ describe("failover.sh", function () {
             ["restore without --namespace", ["restore", "--site", "site-b", "--kube-context", "c"], {}, /missing required flag --namespace/],
             ["restore with a bad backup name", [...RESTORE, "--backup", "Every_6h"], {}, /--backup 'Every_6h' is not allowed/],
             ["restore with a bad timeout", [...RESTORE, "--timeout", "soon"], {}, /--timeout 'soon' is not allowed; allowed: a positive whole number of seconds/],
+            ["restore with the restoring site as the lost one", [...RESTORE, "--lost-site", "site-b"], {}, /--lost-site 'site-b' is not allowed: the site that restores cannot be the lost one; allowed: site-a/],
+            ["restore with a lost site that is no site", [...RESTORE, "--lost-site", "a"], {}, /--lost-site 'a' is not allowed; allowed: site-a or site-b/],
+            ["restore with --backup and --from-site", [...RESTORE, "--backup", NEWEST, "--from-site", "site-a"], {}, /--backup and --from-site exclude each other/],
+            ["restore with a bad --from-site", [...RESTORE, "--from-site", "zonea"], {}, /--from-site 'zonea' is not allowed; allowed: site-a or site-b/],
+            ["restore with a bad reimport timeout", [...RESTORE, "--reimport-timeout", "5m"], {}, /--reimport-timeout '5m' is not allowed; allowed: a positive whole number of seconds/],
             ["preflight with --force", [...PREFLIGHT, "--force"], {}, /unknown flag --force/],
         ];
         for (const [what, args, env, message] of bad) {
