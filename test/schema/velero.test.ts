@@ -240,7 +240,8 @@ describe("schema: BackupStorageLocation and Schedule against the Velero CRDs", f
     };
 
     it("validates Schedules against the CRD", () => {
-        for (const s of [renderSchedule(scheduleSettings), renderSchedule({ ...scheduleSettings, cron: "@every 15m", includedNamespaces: ["*"], defaultVolumesToFsBackup: false })]) {
+        for (const s of [renderSchedule(scheduleSettings), renderSchedule({ ...scheduleSettings, cron: "@every 15m", includedNamespaces: ["*"], defaultVolumesToFsBackup: false }),
+            renderSchedule({ ...scheduleSettings, site: "site-a" })]) {
             expect([s.apiVersion, s.kind]).to.deep.equal([scheduleSchema.apiVersion, scheduleSchema.kind]);
             expect(scheduleSchema.validate(s), errorsText(scheduleSchema.validate)).to.equal(true);
         }
