@@ -42,7 +42,7 @@ describe("config: Velero settings", function () {
 
     it("takes every setting, normalizing a v-prefixed plugin version", () => {
         expect(parseVeleroConfig({
-            veleroChartVersion: "12.0.1",
+            veleroChartVersion: "12.1.0",
             veleroAwsPluginVersion: "v1.14.4",
             veleroNamespace: "backup",
             veleroCreateNamespace: "false",
@@ -50,7 +50,7 @@ describe("config: Velero settings", function () {
             veleroServiceMonitor: "false",
         }, PREFIX)).to.deep.equal({
             install: "helm",
-            chartVersion: "12.0.1",
+            chartVersion: "12.1.0",
             awsPluginVersion: "1.14.4",
             namespace: "backup",
             createNamespace: false,
