@@ -543,7 +543,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
             metadata: { name: VELERO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels, annotations },
             type: "Opaque",
             stringData: { [VELERO_CREDENTIALS_SECRET_KEY]: credentialsFile },
-        }, { parent: this });
+        }, { parent: this, retainOnDelete: true });
         const repositoryPassword = pulumi.secret(pulumi.output(args.repositoryPassword).apply((p) => {
             if (!p) throw new Error(`VeleroInstall ${name}: repositoryPassword is empty; allowed: the non-empty kopia repository password shared by both clusters`);
             return p;
@@ -552,7 +552,8 @@ export class VeleroInstall extends pulumi.ComponentResource {
             metadata: { name: VELERO_REPO_CREDENTIALS_SECRET_NAME, namespace: namespaceName, labels, annotations },
             type: "Opaque",
             stringData: { [VELERO_REPO_PASSWORD_KEY]: repositoryPassword },
-        }, { parent: this });
+            // Retained: Velero cannot open its repository without it, whatever happens to this stack.
+        }, { parent: this, retainOnDelete: true });
 
         // Velero installed by someone else: its Secrets are all this component declares. The
         // installer must point Velero at them (credentials via the BackupStorageLocation's

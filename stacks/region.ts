@@ -159,7 +159,9 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
         transport: cfg.transport,
     }, { dependsOn: [velero.ready] });
     // One kopia repository password for both clusters: generated here, read by site-b.
-    const kopia = new RandomSecret("kopia-repository-password", { length: 32, alphabet: ALPHANUMERIC });
+    // Protected and retained: a new password after a `pulumi destroy` could not open the kopia
+    // repository that holds every backup's volume data.
+    const kopia = new RandomSecret("kopia-repository-password", { length: 32, alphabet: ALPHANUMERIC }, { protect: true, retainOnDelete: true });
     const veleroInstall = veleroFor(cfg, velero.keys, pulumi.secret(kopia.result), sync.ready);
 
     return {

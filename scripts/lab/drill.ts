@@ -446,8 +446,11 @@ export async function checkStateAndDestroy(c: DrillContext): Promise<void> {
     const destroyA = await r.time("destroy.siteA", "pulumi destroy -s site-a (must be refused: the bucket is protected)", () => ws.destroy("site-a"));
     const text = destroyA.stdout + destroyA.stderr;
     const stillThere = await objectKeys(c.s3.a, c.bucket, "backups/");
-    r.check("pulumi destroy of site-a is refused while the bucket is protected, and the backups stay", destroyA.code !== 0 && /protect/i.test(text) && stillThere.length > 0,
-        `exit ${destroyA.code}; ${/protect/i.test(text) ? "says protected" : "no word of protect"}; ${stillThere.length} backup objects on zone A`);
+    const secretsKept = (await c.clusters.a.kubectl(["-n", "velero", "get", "secrets", "-o", "name"])).split("\n").filter((x) => /velero-(repo-)?credentials$/.test(x));
+    r.check("pulumi destroy of site-a is refused while the bucket is protected; backups, kopia password and keys stay",
+        destroyA.code !== 0 && /protect/i.test(text) && stillThere.length > 0 && secretsKept.length === 2,
+        `exit ${destroyA.code}; ${/protect/i.test(text) ? "says protected" : "no word of protect"}; ${stillThere.length} backup objects on zone A; `
+        + `Velero's Secrets in cluster A: ${secretsKept.join(", ") || "gone"}`);
 }
 
 /** The drill's preview diff, for docs/ and the report. */

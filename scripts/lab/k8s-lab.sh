@@ -426,7 +426,9 @@ start_controller_manager() {
   mkdir -p "$pki/controller-manager"
   # Only what API objects need: namespace deletion, owner-reference garbage collection, the
   # default ServiceAccount of each namespace and its tokens (aliases: namespace, garbagecollector,
-  # serviceaccount, serviceaccount-token). No --authentication/authorization-kubeconfig: only
+  # serviceaccount, serviceaccount-token). Each controller acts as its own ServiceAccount, as kubeadm
+  # sets it up: with the manager's own identity the garbage collector may not patch Secrets, and a
+  # foreground delete (the Kubernetes provider's) then waits forever. No --authentication/authorization-kubeconfig: only
   # /healthz is served to anyone (the apiserver has no request-header CA for delegated auth).
   start_daemon "$site" kube-controller-manager "$(tool kube-controller-manager)" \
     --kubeconfig "$kubeconfig" \
@@ -437,7 +439,7 @@ start_controller_manager() {
     --cert-dir "$pki/controller-manager" \
     --root-ca-file "$pki/ca.crt" \
     --service-account-private-key-file "$pki/sa.key" \
-    --use-service-account-credentials=false \
+    --use-service-account-credentials=true \
     --profiling=false \
     --v=1
   wait_for "kube-controller-manager healthz on 127.0.0.1:$KCM_PORT" "$site" kube-controller-manager kcm_healthy "$site"

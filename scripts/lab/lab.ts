@@ -10,7 +10,8 @@ import * as path from "path";
 import { k8sLab, kubeconfigPath } from "./cluster";
 import { DrillContext, checkStateAndDestroy, runDrill } from "./drill";
 import { Check, LabSettings, Recorder, Scope, cephLab, endpoint, settingsFromEnv } from "./labSettings";
-import { Log } from "./shell";
+import { toolPath } from "../tools/tools";
+import { Log, sh } from "./shell";
 
 export { settingsFromEnv };
 export type { LabSettings };
@@ -34,7 +35,8 @@ async function versions(s: LabSettings): Promise<Record<string, string>> {
     };
     await ask("radosgw a", () => cephLab(s, "admin a --version"));
     await ask("kube-apiserver a", () => k8sLab(s, "kubectl a version -o json").then((j) => JSON.parse(j).serverVersion?.gitVersion ?? "?"));
-    await ask("velero", () => k8sLab(s, "velero a version --client-only"));
+    await ask("velero", () => k8sLab(s, "velero a version --client-only").then((t) => /Version:\s*(\S+)/.exec(t)?.[1] ?? t));
+    await ask("pulumi", () => sh(`${toolPath("pulumi")} version`).then((o) => o.stdout));
     return out;
 }
 

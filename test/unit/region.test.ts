@@ -109,6 +109,14 @@ describe("region stack site-a (bootstrap master)", function () {
         expect(bucket.inputs.__provider).to.be.a("string").and.not.to.contain(run.outputs.veleroSecretKey.value);
     });
 
+    it("protects and retains what a destroy must not lose: the kopia password, the generated keys, Velero's Secrets", () => {
+        // A new kopia password could not open the repository; new keys would not match the users in Ceph.
+        for (const name of ["kopia-repository-password", "velero-user-access-key", "velero-user-secret-key", "rgw-zone-system-access-key", "rgw-zone-system-secret-key"]) {
+            expect(named(run, name).options, name).to.include({ protect: true, retainOnDelete: true });
+        }
+        for (const name of ["velero-credentials", "velero-repo-credentials"]) expect(named(run, name).options, name).to.include({ retainOnDelete: true });
+    });
+
     it("exports the site's settings in plain and keys and kopia password as secrets", () => {
         expect(run.outputs.zone).to.deep.equal({ value: "zonea", secret: false });
         expect(run.outputs.bootstrapMasterEndpoint.value).to.equal("http://rgw-a.example.com");
