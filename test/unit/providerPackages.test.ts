@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
+import { listTools } from "../../scripts/tools/tools";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -63,6 +64,15 @@ describe("Pulumi provider packages the engine can install", () => {
             expect(providerPackageProblems(pinned, pkg, lockfile.packages[`node_modules/${name}`])).to.deep.equal([]);
         });
     }
+
+    it("asks for exactly the plugin versions scripts/tools builds, so the lab runs what users run", () => {
+        const pinned = Object.fromEntries(listTools().filter((t) => t.plugin?.kind === "resource").map((t) => [t.plugin!.name, t.version]));
+        const asked = Object.fromEntries(pulumiPackages
+            .map(([name]) => readJson<InstalledPackage>(path.join(ROOT, "node_modules", name, "package.json")))
+            .filter((p) => p.pulumi?.resource)
+            .map((p) => [p.pulumi!.name, p.pulumi!.version]));
+        expect(asked).to.deep.equal(pinned);
+    });
 
     it("catches the stray @pulumi/command 4.5.0 (its package.json as npm serves it)", () => {
         const stray: InstalledPackage = {
