@@ -247,9 +247,18 @@ const FINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidatio
 
 const COMPARED_KINDS = ["configmaps", "secrets", "deployments.apps", "services", "widgets.lab.velero-ceph-dr.io"];
 
+/** A Kubernetes object as kubectl prints it, as far as the comparison reads it. */
+interface KubeObject {
+    kind: string;
+    type?: string;
+    metadata: { name: string; labels?: Record<string, string> } & Record<string, unknown>;
+    spec?: Record<string, unknown>;
+    data?: Record<string, string>;
+}
+
 /** An object as the user wrote it: no server-set fields, no Velero labels, no cluster IPs. */
-export function userView(o: Record<string, any>): Record<string, unknown> {
-    const metadata = { ...o.metadata };
+export function userView(o: KubeObject): Record<string, unknown> {
+    const metadata: Record<string, unknown> = { ...o.metadata };
     for (const k of ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "annotations"]) delete metadata[k];
     if (metadata.labels) {
         metadata.labels = Object.fromEntries(Object.entries(metadata.labels as Record<string, string>).filter(([k]) => !k.startsWith("velero.io/")));
@@ -264,7 +273,7 @@ export function userView(o: Record<string, any>): Record<string, unknown> {
 async function workloadIn(cluster: SiteCluster): Promise<Record<string, unknown>> {
     const objects: Record<string, unknown> = {};
     for (const kind of COMPARED_KINDS) {
-        const list = await cluster.getJson<{ items: Array<Record<string, any>> }>(["-n", WORKLOAD_NAMESPACE, "get", kind]);
+        const list = await cluster.getJson<{ items: KubeObject[] }>(["-n", WORKLOAD_NAMESPACE, "get", kind]);
         for (const item of list.items) {
             // Made by the cluster itself, not by the workload.
             if (item.kind === "ConfigMap" && item.metadata.name === "kube-root-ca.crt") continue;

@@ -152,7 +152,7 @@ export class PulumiWorkspace {
 export function changeSummary(output: string): Record<string, number> {
     const section = output.slice(output.lastIndexOf("Resources:"));
     const counts: Record<string, number> = {};
-    for (const m of section.matchAll(/^\s+(?:[+~\-]+\s+)?(\d+) (created|updated|deleted|replaced|unchanged|to create|to update|to delete|to replace)/gm)) {
+    for (const m of section.matchAll(/^\s+(?:[-+~]+\s+)?(\d+) (created|updated|deleted|replaced|unchanged|to create|to update|to delete|to replace)/gm)) {
         counts[m[2].replace(/^to /, "")] = Number(m[1]);
     }
     return counts;
