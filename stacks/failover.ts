@@ -213,7 +213,9 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
         activeZone: active.zone,
         activeEndpoint: active.endpoint,
         ...(passive ? { passiveEndpoint: passive.endpoint } : {}),
-        restoreCommand: `scripts/failover.sh restore --site ${cfg.activeSite} --namespace ${shellQuote(active.veleroNamespace)}${ctx}`,
+        // With the other site lost, its zone's sync state must not block the restore (failover.sh --lost-site).
+        restoreCommand: `scripts/failover.sh restore --site ${cfg.activeSite} --namespace ${shellQuote(active.veleroNamespace)}${ctx}`
+            + (cfg.unreachableSites.includes(cfg.passiveSite) ? ` --lost-site ${cfg.passiveSite}` : ""),
         runbook: {
             activeSite: cfg.activeSite,
             activeZone: active.zone,

@@ -166,6 +166,8 @@ describe("failover stack: lost-site mode", () => {
             expect(named(run, `${survivor}-backup-location`).inputs.spec.accessMode).to.equal("ReadWrite");
             expect(ofType(run, "Schedule").map((s) => s.name)).to.deep.equal([`${survivor}-schedule-every-6h`]);
             expect(ofType(run, "Schedule")[0].inputs.metadata.labels["dr.velero-ceph-dr/site"]).to.equal(survivor);
+            // The on-call restore must not wait for the lost zone's sync state.
+            expect(run.outputs.restoreCommand.value).to.match(new RegExp(`^scripts/failover.sh restore --site ${survivor} .* --lost-site ${lost}$`));
         });
     }
 
