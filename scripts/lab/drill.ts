@@ -14,6 +14,8 @@ import {
     LabSettings, Recorder, Scope, Site, cephLab, endpoint, masterIs, periodOf, siteTransport, zoneOf,
 } from "./labSettings";
 import { PulumiWorkspace, makeProjectDir } from "./pulumiCli";
+import { sh } from "./shell";
+import { toolPath } from "../tools/tools";
 
 export const WORKLOAD_NAMESPACE = "drill-app";
 export const SCHEDULE = "every6h";
@@ -353,6 +355,34 @@ async function restoreAndCompare(c: DrillContext, site: Site, backup: string, or
         + (differ.length ? `\n  first difference: ${JSON.stringify(now[differ[0]])} vs ${JSON.stringify(original[differ[0]])}` : ""));
 }
 
+/**
+ * The on-call tool as on-call runs it: `scripts/failover.sh restore` against a site's cluster and
+ * zone, with the kubeconfig and radosgw-admin of that site in its environment (never in argv).
+ */
+async function restoreTool(c: DrillContext, site: Site, args: string[]): Promise<{ code: number; output: string }> {
+    const t = await siteTransport(c.s, site);
+    const env: Record<string, string> = {
+        TARGET_RGW_ADMIN: t.RGW_ADMIN,
+        TARGET_KUBECONFIG_DATA: c.clusters[site].kubeconfigText(),
+        KUBECTL: toolPath("kubectl"),
+        VELERO: toolPath("velero"),
+        http_proxy: "", https_proxy: "", HTTP_PROXY: "", HTTPS_PROXY: "",
+    };
+    const command = ["bash", "scripts/failover.sh", "restore", "--site", siteId(site), "--namespace", "velero", "--zone", zoneOf(c.s, site), ...args].join(" ");
+    c.r.log(`  $ ${command}`);
+    try {
+        const out = await sh(`${command} </dev/null`, env);
+        return { code: 0, output: out.stdout + out.stderr };
+    } catch (e) {
+        const err = e as { code?: number; stdout?: string; stderr?: string };
+        return { code: err.code ?? -1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+    }
+}
+
+function lastLines(text: string, n = 6): string {
+    return text.trim().split("\n").slice(-n).join(" | ");
+}
+
 /** Sets the failover config, previews the diff when asked, and applies it. */
 async function switchRoles(c: DrillContext, settings: { activeSite: Site; unreachable?: Site[]; force?: boolean }, key: string, what: string, savePreview?: string): Promise<void> {
     const { ws } = c;
@@ -393,6 +423,11 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     const e2e = await backupAndReplicate(c, "a", "lab-a-1", "site-a active");
     if (e2e !== undefined) r.timingsMs["rpo.completedOnAToRestorableOnB"] = e2e;
     await restoreAndCompare(c, "b", "lab-a-1", original);
+    // The on-call tool on the passive site, without any switch (its location stays ReadOnly).
+    const passive = await r.time("tool.passiveRestore", "failover.sh restore on passive site B (no switch)", () => restoreTool(c, "b", ["--yes"]));
+    r.check("failover.sh restore on the passive site works without a switch, from its ReadOnly location",
+        passive.code === 0 && passive.output.includes("ReadOnly is fine for a restore") && passive.output.includes("chosen: lab-a-1"),
+        `exit ${passive.code}: ${lastLines(passive.output)}`);
 
     // The drill: both sites up, B becomes active; the preview is what a reviewer sees.
     const drillStart = Date.now();
@@ -400,6 +435,10 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     r.timingsMs["drill.switchTotal"] = Date.now() - drillStart;
     await checkRoles(c, "b", "after the drill switch");
     await backupAndReplicate(c, "b", "lab-b-1", "site-b active");
+    const choice = await restoreTool(c, "b", ["--dry-run"]);
+    r.check("failover.sh restore on the new active site picks the other site's newest backup, not its own new one",
+        choice.code === 0 && choice.output.includes("chosen: lab-a-1") && !choice.output.includes("chosen: lab-b-1"),
+        `exit ${choice.code}: ${lastLines(choice.output)}`);
     await switchRoles(c, { activeSite: "a" }, "drill.back", "drill: activeSite site-a again");
     await checkRoles(c, "a", "after switching back");
     await checkNothingLost(c, "after the drill");
@@ -412,6 +451,11 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     await checkRoles(c, "b", "site A lost", ["b"]);
     const lostBackup = await c.r.time("lab-b-lost.backup", "site A lost: backup in cluster B", () => backupFromSchedule(c, "b", "lab-b-lost"));
     r.check("site A lost: backup lab-b-lost Completed in cluster B", lostBackup?.status?.phase === "Completed", `phase ${lostBackup?.status?.phase}`);
+    const blocked = await restoreTool(c, "b", ["--yes"]);
+    const lostRestore = await r.time("tool.lostRestore", "site A lost: failover.sh restore --lost-site site-a on B", () => restoreTool(c, "b", ["--lost-site", "site-a", "--yes"]));
+    r.check("site A lost: failover.sh restore says to name the lost site, and with --lost-site restores A's newest backup",
+        blocked.code === 3 && blocked.output.includes("--lost-site site-a") && lostRestore.code === 0 && lostRestore.output.includes("chosen: lab-a-1"),
+        `without: exit ${blocked.code} (${lastLines(blocked.output, 2)}); with --lost-site: exit ${lostRestore.code}: ${lastLines(lostRestore.output)}`);
 
     // A returns and rejoins as B's secondary; then the failback.
     await cephLab(s, "heal a", r.log);
