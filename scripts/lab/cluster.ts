@@ -5,13 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { toolPath } from "../tools/tools";
 import { LabSettings, Site, labEnv } from "./labSettings";
-import { Log, sh } from "./shell";
+import { Log, sh, withoutProxies } from "./shell";
 
-const NO_PROXY_ENV = (() => {
-    const env = { ...process.env };
-    for (const k of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) delete env[k];
-    return env;
-})();
+const NO_PROXY_ENV = withoutProxies(process.env);
 
 export function kubeconfigPath(s: LabSettings, site: Site): string {
     return path.join(s.dir, site, "k8s", "kubeconfig");

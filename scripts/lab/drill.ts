@@ -6,7 +6,7 @@
 // and the failback. It records checks and timings; the lab asserts on them, the bench times them.
 import * as fs from "fs";
 import * as path from "path";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { BucketOwnerError, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
 import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
 import { SiteCluster, VeleroObject, k8sLab, waitFor } from "./cluster";
@@ -14,7 +14,8 @@ import {
     LabSettings, Recorder, Scope, Site, cephLab, endpoint, masterIs, periodOf, siteTransport, zoneOf,
 } from "./labSettings";
 import { PulumiWorkspace, makeProjectDir } from "./pulumiCli";
-import { sh } from "./shell";
+import { createBucket, listKeys } from "./s3";
+import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
 
 export const WORKLOAD_NAMESPACE = "drill-app";
@@ -92,7 +93,7 @@ async function configureRegion(c: { s: LabSettings; ws: PulumiWorkspace; cluster
 }
 
 /** `pulumi up`, then `pulumi up --expect-no-changes` (nothing may change on a second run). */
-async function upTwice(c: DrillContext, stack: string, key: string, what: string): Promise<void> {
+async function upTwice(c: Pick<DrillContext, "ws" | "r">, stack: string, key: string, what: string): Promise<void> {
     const result = await c.r.time(key, what, () => c.ws.up(stack));
     c.r.log(`    changes: ${JSON.stringify(result.changes)}`);
     const again = await c.r.time(`${key}.noChange`, `${stack}: pulumi up again, expecting no changes`, () => c.ws.upExpectingNoChanges(stack));
@@ -110,15 +111,14 @@ export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): P
     const clusters = { a: new SiteCluster(s, "a"), b: new SiteCluster(s, "b") };
     await configureRegion({ s, ws, clusters }, "a", scope);
     const preview = await r.time("siteA.preview", "site-a: pulumi preview --diff", () => ws.previewDiff("site-a"));
-    const partial = { s, r, ws, clusters, backups: [], artifacts: { siteAPreview: preview } } as unknown as DrillContext;
-    await upTwice(partial, "site-a", "siteA.up", "site-a: pulumi up (realm, zonegroup, master zone, users, bucket, Velero Secrets, alerts)");
+    await upTwice({ ws, r }, "site-a", "siteA.up", "site-a: pulumi up (realm, zonegroup, master zone, users, bucket, Velero Secrets, alerts)");
     await configureRegion({ s, ws, clusters }, "b", scope);
-    await upTwice(partial, "site-b", "siteB.up", "site-b: pulumi up (joins zone B, Velero Secrets, alerts)");
+    await upTwice({ ws, r }, "site-b", "siteB.up", "site-b: pulumi up (joins zone B, Velero Secrets, alerts)");
 
     const out = await ws.outputs("site-a", true);
     const keys = { accessKey: String(out.veleroAccessKey), secretKey: String(out.veleroSecretKey) };
     const c: DrillContext = {
-        ...partial,
+        s, r, ws, clusters, backups: [], artifacts: { siteAPreview: preview },
         s3: { a: s3For(s, "a", s.zonegroup, keys), b: s3For(s, "b", s.zonegroup, keys) },
         bucket: String(out.bucket),
     };
@@ -171,8 +171,7 @@ async function checkBucketResource(c: DrillContext): Promise<void> {
     const created = JSON.parse(await cephLab(c.s, `admin a user create --uid ${intruder} --display-name ${intruder}`));
     const key = created.keys[0] as { access_key: string; secret_key: string };
     const foreign = "lab-foreign-bucket";
-    await rgwS3Client({ endpoint: endpoint(c.s, "a"), region: c.s.zonegroup, accessKey: key.access_key, secretKey: key.secret_key })
-        .send(new CreateBucketCommand({ Bucket: foreign }));
+    await createBucket(rgwS3Client({ endpoint: endpoint(c.s, "a"), region: c.s.zonegroup, accessKey: key.access_key, secretKey: key.secret_key }), foreign);
     const out = await ws.outputs("site-a", true);
     const spec = {
         bucket: foreign, owner: String(out.veleroUser), endpoint: endpoint(c.s, "a"), region: c.s.zonegroup,
@@ -304,17 +303,6 @@ async function waitImported(c: DrillContext, site: Site, name: string, timeoutMs
     }, timeoutMs, 1000);
 }
 
-async function objectKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = page.NextContinuationToken;
-    } while (token);
-    return keys.sort();
-}
-
 /** A backup taken on `from`, seen Completed on the other site, its files identical on both zones. */
 async function backupAndReplicate(c: DrillContext, from: Site, name: string, when: string): Promise<number | undefined> {
     const to = other(from);
@@ -328,7 +316,7 @@ async function backupAndReplicate(c: DrillContext, from: Site, name: string, whe
     c.r.timingsMs[`${name}.completedToVisibleOn${to.toUpperCase()}`] = visibleMs;
     c.r.check(`${when}: backup ${name} visible Completed in cluster ${to} through its own location`, imported !== undefined,
         imported ? `${(visibleMs / 1000).toFixed(1)} s after it completed in ${from}` : "not imported within 240 s");
-    const [onFrom, onTo] = await Promise.all(SITES.map((site) => objectKeys(c.s3[site], c.bucket, `backups/${name}/`)));
+    const [onFrom, onTo] = await Promise.all(SITES.map((site) => listKeys(c.s3[site], c.bucket, `backups/${name}/`)));
     c.r.check(`${when}: every file of ${name} is on both zones`, onFrom.length > 0 && JSON.stringify(onFrom) === JSON.stringify(onTo),
         `${onFrom.length} files on ${from}, ${onTo.length} on ${to}: ${onFrom.map((k) => k.slice(`backups/${name}/`.length)).join(", ")}`);
     return imported ? visibleMs : undefined;
@@ -366,7 +354,7 @@ async function restoreTool(c: DrillContext, site: Site, args: string[]): Promise
         TARGET_KUBECONFIG_DATA: c.clusters[site].kubeconfigText(),
         KUBECTL: toolPath("kubectl"),
         VELERO: toolPath("velero"),
-        http_proxy: "", https_proxy: "", HTTP_PROXY: "", HTTPS_PROXY: "",
+        ...Object.fromEntries(PROXY_VARIABLES.map((k) => [k, ""])),
     };
     const command = ["bash", "scripts/failover.sh", "restore", "--site", siteId(site), "--namespace", "velero", "--zone", zoneOf(c.s, site), ...args].join(" ");
     c.r.log(`  $ ${command}`);
@@ -405,7 +393,7 @@ async function checkNothingLost(c: DrillContext, when: string): Promise<void> {
         c.r.check(`${when}: cluster ${site} sees every backup made so far Completed`, seen !== undefined, `backups: ${c.backups.join(", ")}`);
     }
     const keys = await waitFor(async () => {
-        const [a, b] = await Promise.all(SITES.map((site) => objectKeys(c.s3[site], c.bucket, "backups/")));
+        const [a, b] = await Promise.all(SITES.map((site) => listKeys(c.s3[site], c.bucket, "backups/")));
         return JSON.stringify(a) === JSON.stringify(b) ? a : undefined;
     }, 180_000, 2000);
     c.r.check(`${when}: the backups/ prefix is identical on both zones`, keys !== undefined, keys ? `${keys.length} objects` : "zones differ after 180 s");
@@ -498,7 +486,7 @@ export async function checkStateAndDestroy(c: DrillContext): Promise<void> {
 
     const destroyA = await r.time("destroy.siteA", "pulumi destroy -s site-a (must be refused: the bucket is protected)", () => ws.destroy("site-a"));
     const text = destroyA.stdout + destroyA.stderr;
-    const stillThere = await objectKeys(c.s3.a, c.bucket, "backups/");
+    const stillThere = await listKeys(c.s3.a, c.bucket, "backups/");
     const secretsKept = (await c.clusters.a.kubectl(["-n", "velero", "get", "secrets", "-o", "name"])).split("\n").filter((x) => /velero-(repo-)?credentials$/.test(x));
     r.check("pulumi destroy of site-a is refused while the bucket is protected; backups, kopia password and keys stay",
         destroyA.code !== 0 && /protect/i.test(text) && stillThere.length > 0 && secretsKept.length === 2,

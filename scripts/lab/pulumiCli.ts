@@ -5,13 +5,10 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { toolPath, toolsEnv } from "../tools/tools";
-
-export const REPO_ROOT = path.resolve(__dirname, "../..");
+import { Log, REPO_ROOT, withoutProxies } from "./shell";
 
 /** What the lab project folder links from the checkout: the program, its scripts and its packages. */
 const LINKED = ["components", "stacks", "scripts", "policy", "node_modules", "package.json", "tsconfig.json"];
-
-export type Log = (line: string) => void;
 
 export interface CliResult {
     code: number;
@@ -58,11 +55,8 @@ export class PulumiWorkspace {
     }
 
     env(): NodeJS.ProcessEnv {
-        const base = { ...process.env };
-        // The gateways and API servers are on this machine: never through a proxy.
-        for (const k of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) delete base[k];
         return {
-            ...toolsEnv(base),
+            ...toolsEnv(withoutProxies(process.env)),
             PULUMI_BACKEND_URL: `file://${this.s.stateDir}`,
             PULUMI_CONFIG_PASSPHRASE: this.s.passphrase,
             PULUMI_SKIP_CONFIRMATIONS: "true",

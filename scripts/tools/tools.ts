@@ -1,5 +1,5 @@
-// Where the tools built by scripts/tools/install.sh live, read from the same scripts/tools/tools.tsv
-// and with the same tools-dir rule as scripts/tools/common.sh. For tests and the lab.
+// Where the built tools live (paths, versions, environment), read from scripts/tools/tools.tsv
+// with the same tools-dir rule as scripts/tools/common.sh. For tests and the lab.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
