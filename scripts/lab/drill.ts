@@ -14,6 +14,7 @@ import {
     LabSettings, Recorder, Scope, Site, cephLab, endpoint, masterIs, periodOf, siteTransport, zoneOf,
 } from "./labSettings";
 import { PulumiWorkspace, makeProjectDir } from "./pulumiCli";
+import { LATE_PVB_COUNT, writeBackupMetadataFirst } from "./lateFiles";
 import { createBucket, listKeys } from "./s3";
 import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
@@ -322,6 +323,38 @@ async function backupAndReplicate(c: DrillContext, from: Site, name: string, whe
     return imported ? visibleMs : undefined;
 }
 
+/** PodVolumeBackups a cluster holds for a backup (what Velero's backup sync imported). */
+async function podVolumeBackupCount(cluster: SiteCluster, backup: string): Promise<number> {
+    const out = await cluster.kubectl(["-n", "velero", "get", "podvolumebackups.velero.io", "-l", `velero.io/backup-name=${backup}`, "-o", "name"]);
+    return out.split("\n").filter((line) => line.trim()).length;
+}
+
+/**
+ * Issue 16 item 2: cluster B imports a backup whose velero-backup.json arrived before its other
+ * files (the order forced on zone A); the on-call tool sees the imported record differ from the
+ * bucket, has Velero import it again, and only then restores.
+ */
+async function lateFilesRestore(c: DrillContext, source: string, name: string): Promise<void> {
+    let importedEarly = -1;
+    const written = await c.r.time(`${name}.write`, `copy of ${source} as ${name} on zone A: velero-backup.json first, the rest after cluster B imported it`,
+        () => writeBackupMetadataFirst(c.s3.a, c.bucket, source, name, "velero", async () => {
+            const imported = await waitImported(c, "b", name, 120_000);
+            if (!imported) throw new Error(`cluster B did not import ${name} within 120 s of its velero-backup.json`);
+            importedEarly = await podVolumeBackupCount(c.clusters.b, name);
+        }));
+    const arrived = await waitFor(async () => {
+        const onB = await listKeys(c.s3.b, c.bucket, `backups/${name}/`);
+        return JSON.stringify(onB) === JSON.stringify(written) ? onB : undefined;
+    }, 120_000, 1000);
+    c.r.check(`metadata before files: cluster B imported ${name} with ${importedEarly} PodVolumeBackups before its list (${LATE_PVB_COUNT} entries) reached zone B`,
+        importedEarly === 0 && arrived !== undefined, `${written.length} files written, all on zone B: ${arrived !== undefined}`);
+    const tool = await c.r.time("tool.lateFilesRestore", `failover.sh restore --backup ${name} on B`, () => restoreTool(c, "b", ["--backup", name, "--yes"]));
+    const after = await podVolumeBackupCount(c.clusters.b, name);
+    c.r.check("metadata before files: failover.sh restore finds the import incomplete, has Velero import it again, then restores with every PodVolumeBackup",
+        tool.code === 0 && tool.output.includes("DIFFERS") && after === LATE_PVB_COUNT,
+        `exit ${tool.code}; PodVolumeBackups of ${name} in cluster B after: ${after} (want ${LATE_PVB_COUNT}): ${lastLines(tool.output)}`);
+}
+
 /** Restore `backup` in cluster `site` and compare every restored object with the original. */
 async function restoreAndCompare(c: DrillContext, site: Site, backup: string, original: Record<string, unknown>): Promise<void> {
     const name = `restore-${backup}`;
@@ -416,6 +449,8 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     r.check("failover.sh restore on the passive site works without a switch, from its ReadOnly location",
         passive.code === 0 && passive.output.includes("ReadOnly is fine for a restore") && passive.output.includes("chosen: lab-a-1"),
         `exit ${passive.code}: ${lastLines(passive.output)}`);
+
+    await lateFilesRestore(c, "lab-a-1", "lab-a-late");
 
     // The drill: both sites up, B becomes active; the preview is what a reviewer sees.
     const drillStart = Date.now();
