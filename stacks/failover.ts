@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ShellStep, keepNotice, scriptCommand, shellQuote, transportEnv } from "../components";
 import { PATCH_FORCE_ANNOTATION, RPO_SECONDS_LABEL } from "../core/labels";
-import { RegionOutputName, RegionOutputValues, SiteId, parseRegionOutputs } from "../core/siteContract";
+import { RegionOutputName, RegionOutputValues, SITE_IDS, SiteId, parseRegionOutputs } from "../core/siteContract";
 import { DEFAULT_BACKUP_STORAGE_LOCATION, renderBackupStorageLocation, renderSchedule } from "../core/velero/renderers";
 import { ConfigError } from "./checker";
 import { FailoverConfig } from "./failoverConfig";
@@ -220,7 +220,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
 /** The failover program: reads the reachable sites' stacks, checks them, declares the roles. */
 export async function failoverProgram(cfg: FailoverConfig): Promise<FailoverOutputs> {
     const sites: Partial<Record<SiteId, SiteFacts>> = {};
-    for (const site of ["site-a", "site-b"] as const) {
+    for (const site of SITE_IDS) {
         if (!cfg.unreachableSites.includes(site)) sites[site] = await readSite(site, cfg.stacks[site]);
     }
     const problems = siteProblems(sites, cfg);
