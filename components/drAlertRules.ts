@@ -4,6 +4,7 @@ import { AlertName, renderAlertRules, renderPrometheusRule, renderedAlertNames }
 import { DASHBOARD_FILE, DASHBOARD_UID, renderDashboard } from "./monitoring/dashboard";
 import { KSM_CONFIG_KEY, renderKsmCustomResourceConfigText } from "./monitoring/kubeStateMetrics";
 import { alertRuleSettingsProblems, resolveAlertRuleSettings } from "./monitoring/settings";
+import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from "../core/validators";
 
 export * from "./monitoring/settings";
 export * from "./monitoring/alertRules";
@@ -51,17 +52,12 @@ export interface DrAlertRulesArgs {
     kubeStateMetricsConfig?: boolean;
 }
 
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-// Label keys: optional DNS prefix, then a name of at most 63 characters; values at most 63 characters.
-const LABEL_KEY = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
-
 function labelProblems(field: string, labels: Record<string, string>): string[] {
     const problems: string[] = [];
     if (Object.keys(labels).length === 0) problems.push(`${field} is empty; it must select something`);
     for (const [key, value] of Object.entries(labels)) {
-        if (!LABEL_KEY.test(key)) problems.push(`${field} key ${JSON.stringify(key)} is not a Kubernetes label key`);
-        if (typeof value !== "string" || !LABEL_VALUE.test(value)) {
+        if (labelKeyProblem(key)) problems.push(`${field} key ${JSON.stringify(key)} is not a Kubernetes label key`);
+        if (typeof value !== "string" || labelValueProblem(value)) {
             problems.push(`${field}.${key} = ${JSON.stringify(value)} is not a Kubernetes label value`);
         }
     }
@@ -108,9 +104,9 @@ export class DrAlertRules extends pulumi.ComponentResource {
         };
 
         const problems = alertRuleSettingsProblems(settingsInput);
-        if (!DNS_LABEL.test(namespace)) problems.push(`namespace ${JSON.stringify(namespace)} is not allowed; allowed: a DNS label such as "monitoring"`);
+        if (dnsLabelProblem(namespace)) problems.push(`namespace ${JSON.stringify(namespace)} is not allowed; allowed: a DNS label such as "monitoring"`);
         // The longest suffix is "-ksm-config" (11 characters); names must stay DNS labels.
-        if (!DNS_LABEL.test(prefix) || prefix.length > 52) {
+        if (dnsLabelProblem(prefix) || prefix.length > 52) {
             problems.push(`objectNamePrefix ${JSON.stringify(prefix)} is not allowed; allowed: a DNS label of at most 52 characters such as "velero-dr"`);
         }
         problems.push(...labelProblems("ruleSelectorLabels", ruleSelectorLabels));

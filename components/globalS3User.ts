@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { bucketNameProblem, endpointProblem, rgwUidProblem } from "../stacks/validate";
+import { bucketNameProblem, displayNameProblem, endpointProblem, rgwUidProblem } from "../core/validators";
 import { RgwAdminTransport, S3Keys, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
 import { generateS3Keys } from "./s3Keys";
 import { RgwBucket } from "./bucket/rgwBucket";
@@ -45,6 +45,8 @@ export class GlobalS3User extends pulumi.ComponentResource {
         const problems: string[] = [];
         const uidIssue = rgwUidProblem(args.uid);
         if (uidIssue) problems.push(`uid "${args.uid}" is not allowed; ${uidIssue}`);
+        const displayIssue = args.displayName === undefined ? undefined : displayNameProblem(args.displayName);
+        if (displayIssue) problems.push(`displayName ${JSON.stringify(args.displayName)} is not allowed; ${displayIssue}`);
         if (args.bucket) {
             const b = bucketNameProblem(args.bucket.name);
             if (b) problems.push(`bucket.name "${args.bucket.name}" is not allowed; ${b}`);

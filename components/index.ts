@@ -8,6 +8,5 @@ export * from "./globalS3User";
 export * from "./syncGroup";
 export * from "./veleroInstall";
 export * from "./drAlertRules";
-export * from "./cron";
 export * from "./bucket/rgwBucket";
 export * from "./bucket/bucketLogic";

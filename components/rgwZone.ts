@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { cephNameProblem, endpointProblem, rgwUidProblem } from "../stacks/validate";
+import { cephNameProblem, endpointProblem, rgwUidProblem } from "../core/validators";
 import { RgwAdminTransport, S3Keys, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
 import { generateS3Keys } from "./s3Keys";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { cephNameProblem, endpointProblem } from "../stacks/validate";
+import { cephNameProblem, endpointProblem } from "../core/validators";
 import { RgwAdminTransport, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
 
 export interface RgwZoneGroupArgs {

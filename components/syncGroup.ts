@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { bucketNameProblem, cephNameProblem } from "../stacks/validate";
+import { SYNC_SCOPES, SyncScope } from "../core/siteContract";
+import { bucketNameProblem, cephNameProblem } from "../core/validators";
 import { RgwAdminTransport, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
-
-export type SyncScope = "zone" | "bucket";
 
 export interface SyncGroupArgs {
     /**
@@ -41,7 +40,7 @@ export class SyncGroup extends pulumi.ComponentResource {
     constructor(name: string, args: SyncGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("velero-ceph-dr:ceph:SyncGroup", name, {}, opts);
         this.scope = args.scope ?? "zone";
-        if (this.scope !== "zone" && this.scope !== "bucket") {
+        if (!(SYNC_SCOPES as readonly string[]).includes(this.scope)) {
             throw new Error(`SyncGroup ${name}: scope "${String(this.scope)}" is not allowed; allowed: "zone" or "bucket"`);
         }
         const zoneIssue = cephNameProblem(args.zone);

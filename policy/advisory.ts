@@ -1,6 +1,6 @@
 // Advice that does not block a deployment: plain-http gateways, zone names the Ceph metrics
 // exporter mis-parses, and the strict read-only passive zone with what it costs at restore time.
-import { cephNameProblem } from "../stacks/validate";
+import { cephNameProblem } from "../core/validators";
 import {
     BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, STEP_TYPE, ResourceValidationArgs, ResourceValidationPolicy,
     ReportViolation, forType, objectName, stringAt,

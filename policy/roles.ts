@@ -1,7 +1,7 @@
 // The DR roles across the failover stack: one cluster writes (its BackupStorageLocation is
 // ReadWrite and it runs the Schedules), the other only reads the replicated backups. Clusters are
 // told apart by the Kubernetes provider of each object.
-import { DEFAULT_BACKUP_STORAGE_LOCATION } from "../components/veleroInstall";
+import { DEFAULT_BACKUP_STORAGE_LOCATION } from "../core/velero/renderers";
 import {
     BACKUP_STORAGE_LOCATION_TYPE, Cluster, PolicyResource, SCHEDULE_TYPE, StackValidationPolicy, clusterOf, objectName,
     stringAt,

@@ -1,8 +1,9 @@
 // Velero Schedules: each carries its RPO (a label the alert rules read from the Backups), runs at
 // least that often, and keeps its backups long enough. Durations and cron gaps are computed by
 // components/cron.ts, the same functions the failover stack validates its settings with.
-import { cronMaxIntervalSeconds, formatGoDuration, parseGoDurationSeconds } from "../components/cron";
-import { RPO_SECONDS_LABEL } from "../components/veleroInstall";
+import { cronMaxIntervalSeconds } from "../core/cron";
+import { formatDuration, parseDurationSeconds } from "../core/duration";
+import { RPO_SECONDS_LABEL } from "../core/labels";
 import {
     ResourceValidationPolicy, SCHEDULE_TYPE, forType, isRecord, objectName, stringAt, valueAt,
 } from "./resources";
@@ -10,13 +11,13 @@ import {
 export const DEFAULT_MINIMUM_TTL = "24h";
 
 export interface ScheduleRpoConfig {
-    /** Shortest retention allowed for any Schedule's backups, a Go duration. */
+    /** Shortest retention allowed for any Schedule's backups, a duration such as 24h. */
     minimumTtl?: string;
 }
 
 function secondsOrProblem(text: string): { seconds?: number; problem?: string } {
     try {
-        return { seconds: parseGoDurationSeconds(text) };
+        return { seconds: parseDurationSeconds(text) };
     } catch (err) {
         return { problem: (err as Error).message };
     }
@@ -33,7 +34,7 @@ export const veleroScheduleFitsRpo: ResourceValidationPolicy = {
             minimumTtl: {
                 type: "string",
                 default: DEFAULT_MINIMUM_TTL,
-                description: "Shortest retention (Go duration such as 24h or 720h) allowed for any Schedule's backups.",
+                description: "Shortest retention (a duration such as 24h or 720h) allowed for any Schedule's backups.",
             },
         },
     },
@@ -67,8 +68,8 @@ export const veleroScheduleFitsRpo: ResourceValidationPolicy = {
             }
         }
         if (longestGap !== undefined && rpoSeconds !== undefined && longestGap > rpoSeconds) {
-            report(`${where}: spec.schedule ${JSON.stringify(cron)} leaves up to ${formatGoDuration(longestGap)} between backups, `
-                + `longer than its RPO of ${formatGoDuration(rpoSeconds)} (${RPO_SECONDS_LABEL} = ${rpoSeconds}); run it more often or raise the RPO`);
+            report(`${where}: spec.schedule ${JSON.stringify(cron)} leaves up to ${formatDuration(longestGap)} between backups, `
+                + `longer than its RPO of ${formatDuration(rpoSeconds)} (${RPO_SECONDS_LABEL} = ${rpoSeconds}); run it more often or raise the RPO`);
         }
 
         const ttl = stringAt(props, "spec.template.ttl");
@@ -88,7 +89,7 @@ export const veleroScheduleFitsRpo: ResourceValidationPolicy = {
             report(`${where}: spec.template.ttl ${ttl} is shorter than the minimum ${minimumTtl}`);
         }
         if (longestGap !== undefined && parsedTtl.seconds < 2 * longestGap) {
-            report(`${where}: spec.template.ttl ${ttl} is shorter than twice the longest gap between runs (${formatGoDuration(2 * longestGap)}): `
+            report(`${where}: spec.template.ttl ${ttl} is shorter than twice the longest gap between runs (${formatDuration(2 * longestGap)}): `
                 + "the last complete backup could expire before the next one is safely in place");
         }
     }),

@@ -1,10 +1,10 @@
 // Velero in each cluster: its BackupStorageLocation as Ceph RGW needs it, and the Helm release's
 // values (no keys in them, an AWS plugin that fits Velero and works with Ceph, kopia only).
+import { endpointProblem } from "../core/validators";
+import { VELERO_CREDENTIALS_SECRET_NAME, VELERO_REPO_CREDENTIALS_SECRET_NAME } from "../core/velero/renderers";
 import {
-    AWS_PLUGIN_IMAGE_REPOSITORY, VELERO_CREDENTIALS_SECRET_NAME, VELERO_REPO_CREDENTIALS_SECRET_NAME, chartVersionProblem,
-    checkPluginCompatibility, normalizeVersion, veleroVersionForChart,
-} from "../components/veleroInstall";
-import { endpointProblem } from "../stacks/validate";
+    AWS_PLUGIN_IMAGE_REPOSITORY, chartVersionProblem, checkPluginCompatibility, normalizeVersion, veleroVersionForChart,
+} from "../core/velero/versions";
 import {
     BACKUP_STORAGE_LOCATION_TYPE, HELM_RELEASE_TYPE, ResourceValidationPolicy, forType, isRecord, isVeleroRelease,
     objectName, stringAt, valueAt,

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Checker, ConfigError, RawConfig } from "./checker";
 import { VELERO_KEYS, VeleroSettings, parseVeleroConfig } from "./veleroConfig";
+import { BOOTSTRAP_ROLES, BootstrapRole, SITE_IDS, SYNC_SCOPES, SiteId, SyncScope } from "../core/siteContract";
 import {
     bucketNameProblem,
     cephNameProblem,
@@ -11,18 +12,11 @@ import {
     endpointProblem,
     rgwUidProblem,
     dnsLabelProblem,
+    runbookUrlProblem,
     stackNameProblem,
-    urlProblem,
-} from "./validate";
+} from "../core/validators";
 
 export { Checker, ConfigError, RawConfig };
-
-export const SITE_IDS = ["site-a", "site-b"] as const;
-export type SiteId = (typeof SITE_IDS)[number];
-export const SYNC_SCOPES = ["zone", "bucket"] as const;
-export type SyncScope = (typeof SYNC_SCOPES)[number];
-export const BOOTSTRAP_ROLES = ["master", "secondary"] as const;
-export type BootstrapRole = (typeof BOOTSTRAP_ROLES)[number];
 export const PROGRAMS = ["region", "failover"] as const;
 export type ProgramKind = (typeof PROGRAMS)[number];
 
@@ -122,7 +116,7 @@ export function parseRegionConfig(
         kubeContext,
         velero: collectInto(c, () => parseVeleroConfig(raw, prefix)),
         alerts: {
-            runbookBaseUrl: c.require("runbookBaseUrl", urlProblem, "https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md"),
+            runbookBaseUrl: c.require("runbookBaseUrl", runbookUrlProblem, "https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md"),
             namespace: c.optional("monitoringNamespace", "monitoring", dnsLabelProblem),
             rgwSync: c.bool("rgwSyncAlerts", true),
         },

@@ -9,53 +9,36 @@
 // again and converge (Ceph steps are "ensure"; Kubernetes objects are upserted with patchForce).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import {
-    DEFAULT_BACKUP_STORAGE_LOCATION, RPO_SECONDS_LABEL, ShellStep, keepNotice, renderBackupStorageLocation, renderSchedule,
-    scriptCommand, shellQuote, transportEnv,
-} from "../components";
+import { ShellStep, keepNotice, scriptCommand, shellQuote, transportEnv } from "../components";
+import { PATCH_FORCE_ANNOTATION, RPO_SECONDS_LABEL } from "../core/labels";
+import { RegionOutputName, RegionOutputValues, SITE_IDS, SiteId, parseRegionOutputs } from "../core/siteContract";
+import { DEFAULT_BACKUP_STORAGE_LOCATION, renderBackupStorageLocation, renderSchedule } from "../core/velero/renderers";
 import { ConfigError } from "./checker";
-import { SiteId } from "./config";
 import { FailoverConfig } from "./failoverConfig";
+import { readPlainOutputs } from "./region";
 
-/** What the failover stack needs of a region stack. */
-export interface SiteFacts {
-    siteId: SiteId;
-    realm: string;
-    zonegroup: string;
-    zone: string;
-    endpoint: string;
-    bucket: string;
-    veleroNamespace: string;
-    rgwAdminCommand: string;
-    rgwRestartCommand: string;
-    kubeContext?: string;
-    /** Secrets, as Outputs. */
+/** The plain outputs of a region stack that the failover stack reads (site contract names). */
+const PLAIN_KEYS = [
+    "siteId", "realm", "zonegroup", "zone", "endpoint", "bucket", "veleroNamespace", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
+] as const satisfies readonly RegionOutputName[];
+
+/** What the failover stack needs of a region stack: plain outputs, and secrets as Outputs. */
+export type SiteFacts = Pick<RegionOutputValues, (typeof PLAIN_KEYS)[number]> & {
     kubeconfig?: pulumi.Output<string>;
     systemAccessKey: pulumi.Output<string>;
     systemSecretKey: pulumi.Output<string>;
-}
-
-const PLAIN_KEYS = ["siteId", "realm", "zonegroup", "zone", "endpoint", "bucket", "veleroNamespace", "rgwAdminCommand", "rgwRestartCommand"] as const;
+};
 
 async function readSite(site: SiteId, stackName: string): Promise<SiteFacts> {
     const ref = new pulumi.StackReference(`${site}-stack`, { name: stackName });
-    const plain: Record<string, string> = {};
-    for (const key of [...PLAIN_KEYS, "kubeContext"]) {
-        const d = await ref.getOutputDetails(key);
-        const value = d.value ?? d.secretValue;
-        if (typeof value === "string") plain[key] = value;
-        else if (key !== "kubeContext") {
-            throw new ConfigError([`the ${site} stack ${stackName} has no output "${key}": run \`pulumi up\` on it first`]);
-        }
-    }
+    const { values, problems } = parseRegionOutputs(await readPlainOutputs(ref, PLAIN_KEYS), PLAIN_KEYS, `the ${site} stack ${stackName}`);
+    if (problems.length > 0) throw new ConfigError(problems);
     const kubeconfig = (await ref.getOutputDetails("kubeconfig")).secretValue !== undefined
         ? pulumi.secret(ref.requireOutput("kubeconfig").apply(String))
         : undefined;
-    const secret = (key: string) => pulumi.secret(ref.requireOutput(key).apply(String));
+    const secret = (key: RegionOutputName) => pulumi.secret(ref.requireOutput(key).apply(String));
     return {
-        ...(plain as Record<(typeof PLAIN_KEYS)[number], string>),
-        siteId: plain.siteId as SiteId,
-        kubeContext: plain.kubeContext,
+        ...values,
         kubeconfig,
         systemAccessKey: secret("systemAccessKey"),
         systemSecretKey: secret("systemSecretKey"),
@@ -88,7 +71,7 @@ function clusterProvider(site: SiteFacts): k8s.Provider {
 
 /** Kubernetes objects are upserted over whatever a returning site still holds from before. */
 function adoptable<T extends { metadata: object }>(obj: T): T {
-    return { ...obj, metadata: { ...obj.metadata, annotations: { "pulumi.com/patchForce": "true" } } };
+    return { ...obj, metadata: { ...obj.metadata, annotations: { [PATCH_FORCE_ANNOTATION]: "true" } } };
 }
 
 /** The environment that lets a step use kubectl against a site's cluster (kubeconfig is secret). */
@@ -237,7 +220,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
 /** The failover program: reads the reachable sites' stacks, checks them, declares the roles. */
 export async function failoverProgram(cfg: FailoverConfig): Promise<FailoverOutputs> {
     const sites: Partial<Record<SiteId, SiteFacts>> = {};
-    for (const site of ["site-a", "site-b"] as const) {
+    for (const site of SITE_IDS) {
         if (!cfg.unreachableSites.includes(site)) sites[site] = await readSite(site, cfg.stacks[site]);
     }
     const problems = siteProblems(sites, cfg);

@@ -1,16 +1,17 @@
 // Settings of the failover stack, which owns the roles. Validated before anything is declared.
 import * as pulumi from "@pulumi/pulumi";
-import { cronMaxIntervalSeconds, formatGoDuration, parseCron, parseGoDurationSeconds } from "../components/cron";
+import { cronMaxIntervalSeconds, parseCron } from "../core/cron";
+import { formatDuration, parseDurationSeconds } from "../core/duration";
+import { SITE_IDS, SiteId, otherSite } from "../core/siteContract";
+import { dnsLabelProblem, stackNameProblem } from "../core/validators";
 import { Checker, ConfigError, RawConfig } from "./checker";
-import { SITE_IDS, SiteId } from "./config";
-import { dnsLabelProblem, stackNameProblem } from "./validate";
 
 export interface BackupSchedule {
     /** Schedule name (a Kubernetes name). */
     name: string;
     /** 5-field cron, UTC. */
     cron: string;
-    /** How long backups are kept (Go duration, e.g. 720h). */
+    /** How long backups are kept (a duration of core/duration.ts, e.g. 720h). */
     ttl: string;
     /** Namespaces to back up; ["*"] for all. */
     namespaces: string[];
@@ -26,7 +27,7 @@ export interface FailoverConfig {
     /** Stack reference names of the region stacks. */
     stacks: Record<SiteId, string>;
     schedules: BackupSchedule[];
-    /** How often the passive cluster's Velero syncs backups from the bucket (Go duration). */
+    /** How often the passive cluster's Velero syncs backups from the bucket (a duration, e.g. 1m). */
     passiveBackupSyncPeriod: string;
     /** Keep the passive zone read-only in Ceph (restores then need a failover first). */
     strictReadOnlyPassive: boolean;
@@ -87,7 +88,7 @@ export function parseSchedule(entry: unknown, index: number): { schedule?: Backu
     const duration = (field: "ttl" | "rpo", fallback?: number): number => {
         if (e[field] === undefined && fallback !== undefined) return fallback;
         try {
-            return parseGoDurationSeconds(String(e[field] ?? ""));
+            return parseDurationSeconds(String(e[field] ?? ""));
         } catch (err) {
             problems.push(`${at}.${field} = ${JSON.stringify(e[field])} is not allowed; ${(err as Error).message}`);
             return 0;
@@ -100,20 +101,20 @@ export function parseSchedule(entry: unknown, index: number): { schedule?: Backu
         problems.push(`${at}.namespaces = ${JSON.stringify(e.namespaces)} is not allowed; allowed: a non-empty list of namespace names, or ["*"] for all`);
     }
     if (interval > 0 && rpo > 0 && rpo < interval) {
-        problems.push(`${at}.rpo = ${JSON.stringify(e.rpo)} is not allowed; it is shorter than the longest gap between runs of "${cron}" (${formatGoDuration(interval)}), so it can never be met: allowed: at least ${formatGoDuration(interval)}`);
+        problems.push(`${at}.rpo = ${JSON.stringify(e.rpo)} is not allowed; it is shorter than the longest gap between runs of "${cron}" (${formatDuration(interval)}), so it can never be met: allowed: at least ${formatDuration(interval)}`);
     }
     if (interval > 0 && ttl > 0 && ttl < 2 * interval) {
-        problems.push(`${at}.ttl = ${JSON.stringify(e.ttl)} is not allowed; backups would expire before the next one is safely in place: allowed: at least twice the interval, ${formatGoDuration(2 * interval)}`);
+        problems.push(`${at}.ttl = ${JSON.stringify(e.ttl)} is not allowed; backups would expire before the next one is safely in place: allowed: at least twice the interval, ${formatDuration(2 * interval)}`);
     }
     if (problems.length > 0) return { problems };
-    return { schedule: { name, cron, ttl: formatGoDuration(ttl), namespaces: namespaces as string[], rpoSeconds: rpo }, problems };
+    return { schedule: { name, cron, ttl: formatDuration(ttl), namespaces: namespaces as string[], rpoSeconds: rpo }, problems };
 }
 
 /** Parses and validates the failover stack's settings (pure: tests call it directly). */
 export function parseFailoverConfig(raw: RawConfig, prefix: string): FailoverConfig {
     const c = new Checker(raw, prefix);
     const activeSite = c.oneOf("activeSite", SITE_IDS);
-    const passiveSite: SiteId = activeSite === "site-a" ? "site-b" : "site-a";
+    const passiveSite = otherSite(activeSite);
 
     const unreachableAllowed = `allowed: a list of site ids, each "site-a" or "site-b", e.g. ["site-a"]`;
     const unreachableRaw = parseJson(c, raw, "unreachableSites", [], unreachableAllowed);
@@ -159,7 +160,7 @@ export function parseFailoverConfig(raw: RawConfig, prefix: string): FailoverCon
 
     const passiveBackupSyncPeriod = c.optional("passiveBackupSyncPeriod", "1m", (v) => {
         try {
-            return parseGoDurationSeconds(v) >= 10 ? undefined : "allowed: at least 10s";
+            return parseDurationSeconds(v) >= 10 ? undefined : "allowed: at least 10s";
         } catch (err) {
             return (err as Error).message;
         }

@@ -4,49 +4,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ALPHANUMERIC, DrAlertRules, GlobalS3User, RandomSecret, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
+import { RegionOutputName, RegionOutputValues, SHARED_SETTINGS, parseRegionOutputs } from "../core/siteContract";
 import { ConfigError, RegionConfig } from "./config";
 
-/** Stack outputs of a region stack; the failover stack and `site-b` read these by name. */
-export interface RegionOutputs {
-    siteId: string;
-    bootstrapRole: string;
-    realm: pulumi.Input<string>;
-    zonegroup: pulumi.Input<string>;
-    zone: string;
-    endpoint: string;
-    /** Zone and endpoint of the metadata master at bootstrap (the failover stack owns it later). */
-    bootstrapMasterZone: pulumi.Input<string>;
-    bootstrapMasterEndpoint: pulumi.Input<string>;
-    bucket: pulumi.Input<string>;
-    syncScope: string;
-    veleroUser: string;
-    rgwAdminCommand: string;
-    rgwRestartCommand: string;
-    systemAccessKey: pulumi.Output<string>;
-    systemSecretKey: pulumi.Output<string>;
-    veleroAccessKey: pulumi.Output<string>;
-    veleroSecretKey: pulumi.Output<string>;
-    kopiaRepositoryPassword: pulumi.Output<string>;
-    kubeconfig?: pulumi.Output<string>;
-    kubeContext?: string;
-    /** Velero's namespace in this site's cluster (the failover stack puts BSL and Schedules there). */
-    veleroNamespace: pulumi.Output<string>;
-    veleroVersion: pulumi.Output<string>;
-}
-
-/** Outputs of the master stack that a secondary reads, and which of them must match its own config. */
-export const SHARED_SETTINGS = ["realm", "zonegroup", "bucket", "syncScope"] as const;
+/**
+ * Stack outputs of a region stack, as this program produces them: the site contract's names and
+ * value types (core/siteContract.ts), each an Input (secrets as secret Outputs).
+ */
+export type RegionOutputs = { [K in keyof RegionOutputValues]: pulumi.Input<RegionOutputValues[K]> };
 
 /** Values a secondary takes from the master stack: plain ones for checks, secrets as Outputs. */
 export interface MasterSite {
-    plain: Record<"realm" | "zonegroup" | "bucket" | "syncScope" | "zone" | "endpoint" | "siteId", string>;
+    plain: Pick<RegionOutputValues, MasterPlainName>;
     systemKeys: S3Keys;
     veleroKeys: S3Keys;
     kopiaRepositoryPassword: pulumi.Output<string>;
 }
 
+/** The master's plain outputs a secondary reads: the shared settings, and what must differ. */
+const MASTER_PLAIN = [...SHARED_SETTINGS, "zone", "endpoint", "siteId"] as const;
+type MasterPlainName = (typeof MASTER_PLAIN)[number];
+
 /** Cross-site checks for a secondary, before anything is declared. Pure: tests call it directly. */
-export function crossSiteProblems(cfg: RegionConfig, master: MasterSite["plain"], prefix: string): string[] {
+export function crossSiteProblems(cfg: RegionConfig, master: Record<MasterPlainName, string>, prefix: string): string[] {
     const problems: string[] = [];
     for (const key of SHARED_SETTINGS) {
         if (cfg[key] !== master[key]) {
@@ -65,19 +45,22 @@ export function crossSiteProblems(cfg: RegionConfig, master: MasterSite["plain"]
     return problems;
 }
 
-async function readMasterSite(ref: pulumi.StackReference, stackName: string): Promise<MasterSite> {
-    const plain: Record<string, string> = {};
-    for (const key of [...SHARED_SETTINGS, "zone", "endpoint", "siteId"]) {
-        const details = await ref.getOutputDetails(key);
-        const value = details.value ?? details.secretValue;
-        if (typeof value !== "string") {
-            throw new ConfigError([`the master stack ${stackName} has no output "${key}": run \`pulumi up\` on it first`]);
-        }
-        plain[key] = value;
+/** Plain outputs of a StackReference as a raw object (undefined where the stack has none). */
+export async function readPlainOutputs(ref: pulumi.StackReference, names: readonly RegionOutputName[]): Promise<Record<string, unknown>> {
+    const raw: Record<string, unknown> = {};
+    for (const name of names) {
+        const details = await ref.getOutputDetails(name);
+        raw[name] = details.value ?? details.secretValue;
     }
-    const secret = (key: string) => pulumi.secret(ref.requireOutput(key).apply(String));
+    return raw;
+}
+
+async function readMasterSite(ref: pulumi.StackReference, stackName: string): Promise<MasterSite> {
+    const { values, problems } = parseRegionOutputs(await readPlainOutputs(ref, MASTER_PLAIN), MASTER_PLAIN, `the master stack ${stackName}`);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const secret = (key: RegionOutputName) => pulumi.secret(ref.requireOutput(key).apply(String));
     return {
-        plain: plain as MasterSite["plain"],
+        plain: values,
         systemKeys: { accessKey: secret("systemAccessKey"), secretKey: secret("systemSecretKey") },
         veleroKeys: { accessKey: secret("veleroAccessKey"), secretKey: secret("veleroSecretKey") },
         kopiaRepositoryPassword: secret("kopiaRepositoryPassword"),

@@ -1,18 +1,17 @@
 // Velero settings of a region stack: versions, namespace and optional parts. Parsed like the other
 // settings (pure function over raw strings, every problem reported at once) and passed unchanged
 // to the VeleroInstall component, whose defaults they mirror.
+import { VELERO_INSTALL_MODES, VeleroInstallMode } from "../components/veleroInstall";
+import { dnsLabelProblem } from "../core/validators";
+import { DEFAULT_VELERO_NAMESPACE } from "../core/velero/renderers";
 import {
     DEFAULT_VELERO_CHART_VERSION,
-    DEFAULT_VELERO_NAMESPACE,
-    VELERO_INSTALL_MODES,
-    VeleroInstallMode,
     chartVersionProblem,
     checkPluginCompatibility,
     defaultAwsPluginVersion,
-    dnsLabelProblem,
     normalizeVersion,
     veleroVersionForChart,
-} from "../components/veleroInstall";
+} from "../core/velero/versions";
 import { Checker, RawConfig } from "./checker";
 
 /** Keys a region stack reads for Velero (all optional). */

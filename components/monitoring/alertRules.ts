@@ -10,10 +10,10 @@
 // Metric names were checked against Velero 1.18.1 (pkg/metrics/metrics.go) and Ceph's mgr
 // prometheus module / ceph-exporter (RGW sync counters renamed to ceph_data_sync_from_zone_*
 // with a source_zone label).
+import { describeDuration, parseDurationSeconds } from "../../core/duration";
+import { RPO_SECONDS_LABEL } from "../../core/labels";
 import { KSM_METRICS } from "./kubeStateMetrics";
-import {
-    AlertRuleSettings, RPO_LABEL, endToEndAllowanceSeconds, formatDuration, requiredDurationSeconds,
-} from "./settings";
+import { AlertRuleSettings, endToEndAllowanceSeconds } from "./settings";
 
 export type Severity = "critical" | "warning";
 
@@ -105,7 +105,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
         labels: { severity, [s.siteLabel]: site },
         annotations: { summary, description, runbook_url: `${s.runbookBaseUrl}#${RUNBOOK_ANCHORS[name]}` },
     });
-    const backupAllowance = requiredDurationSeconds(s.backupDurationAllowance);
+    const backupAllowance = parseDurationSeconds(s.backupDurationAllowance);
     const e2eAllowance = endToEndAllowanceSeconds(s);
     // A schedule is "here" while Velero runs it: Velero creates these counters for a Schedule and
     // deletes them with it, which other per-schedule series (last status, item errors) outlive.
@@ -144,7 +144,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
             ]), "5m",
             `Velero schedule {{ $labels.schedule }} on ${site} has no successful backup within its RPO`,
             `The last successful backup of schedule {{ $labels.schedule }} completed {{ $value | humanizeDuration }} ago, `
-                + `more than its RPO (Schedule label ${RPO_LABEL}) plus ${s.backupDurationAllowance} for a backup to run. `
+                + `more than its RPO (Schedule label ${RPO_SECONDS_LABEL}) plus ${s.backupDurationAllowance} for a backup to run. `
                 + `Data changed since then would be lost in a disaster.`),
             alert("VeleroScheduleNeverSucceeded", "critical", promql([
                 `(`,
@@ -163,7 +163,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
             ]), "15m",
             `RPO of Velero schedule {{ $labels.schedule }} on ${site} is unknown`,
             `Velero runs schedule {{ $labels.schedule }}, but kube-state-metrics exports no ${KSM_METRICS.scheduleRpo} for it: `
-                + `the Schedule lacks the label ${RPO_LABEL}, or the custom-resource-state config is not loaded. `
+                + `the Schedule lacks the label ${RPO_SECONDS_LABEL}, or the custom-resource-state config is not loaded. `
                 + `The RPO alerts cannot judge this schedule.`),
             alert("VeleroBackupFailed", "warning", promql([
                 `(sum by (schedule) (increase(velero_backup_failure_total[${FAILURE_WINDOW}])) > 0)`,
@@ -271,7 +271,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
             ]), "5m",
             `Newest backup of schedule {{ $labels.schedule }} visible on ${site} is older than its RPO`,
             `The newest Completed backup of schedule {{ $labels.schedule }} that Velero on ${site} can see completed `
-                + `{{ $value | humanizeDuration }} ago, more than its RPO plus ${formatDuration(e2eAllowance)} `
+                + `{{ $value | humanizeDuration }} ago, more than its RPO plus ${describeDuration(e2eAllowance)} `
                 + `(${s.backupDurationAllowance} backup run, ${s.replicationAllowance} replication, ${s.backupSyncPeriod} Velero backup sync). `
                 + `A failover to ${site} now would lose more data than the RPO allows.`),
             alert("DrBackupStateMetricsAbsent", "warning", promql([

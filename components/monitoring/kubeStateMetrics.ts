@@ -1,7 +1,7 @@
 // kube-state-metrics custom-resource-state config that turns Velero's Backup and Schedule objects
 // into the series the RPO rules need. Velero's own metrics cannot serve here: they carry no RPO,
 // and on the passive cluster they only know what Velero's backup sync has copied in.
-import { RPO_LABEL, SCHEDULE_NAME_LABEL } from "./settings";
+import { RPO_SECONDS_LABEL, SCHEDULE_NAME_LABEL } from "../../core/labels";
 
 /** Metric name prefix of the series below (kube-state-metrics' `metricNamePrefix`). */
 export const KSM_METRIC_PREFIX = "kube_velero";
@@ -54,9 +54,9 @@ export function renderKsmCustomResourceConfig(): Record<string, unknown> {
                         },
                         {
                             name: "backup_rpo_seconds",
-                            help: `RPO of the Schedule that created a Velero Backup, from the Backup's label ${RPO_LABEL}.`,
+                            help: `RPO of the Schedule that created a Velero Backup, from the Backup's label ${RPO_SECONDS_LABEL}.`,
                             errorLogV: QUIET_ERRORS,
-                            each: gauge(["metadata", "labels", RPO_LABEL]),
+                            each: gauge(["metadata", "labels", RPO_SECONDS_LABEL]),
                         },
                     ],
                 },
@@ -70,8 +70,8 @@ export function renderKsmCustomResourceConfig(): Record<string, unknown> {
                     metrics: [
                         {
                             name: "schedule_rpo_seconds",
-                            help: `RPO of a Velero Schedule, from its label ${RPO_LABEL}.`,
-                            each: gauge(["metadata", "labels", RPO_LABEL]),
+                            help: `RPO of a Velero Schedule, from its label ${RPO_SECONDS_LABEL}.`,
+                            each: gauge(["metadata", "labels", RPO_SECONDS_LABEL]),
                         },
                         {
                             name: "schedule_created_timestamp_seconds",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { keepNotice, renderScriptCommand } from "../../components/rgwScript";
-import { renderBackupStorageLocation } from "../../components/veleroInstall";
+import { renderBackupStorageLocation } from "../../core/velero/renderers";
 import { passiveZoneStrictReadOnly, rgwEndpointsHttps, rgwZoneNamesPlain } from "../../policy/advisory";
 import { BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, STEP_TYPE } from "../../policy/resources";
 import { parseRgwScriptCall, shellWords } from "../../policy/rgwCommands";

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
-import { renderBackupStorageLocation } from "../../components/veleroInstall";
+import { renderBackupStorageLocation } from "../../core/velero/renderers";
 import * as advisory from "../../policy/advisory";
 import * as monitoring from "../../policy/monitoring";
 import { ALL_POLICIES } from "../../policy/policies";

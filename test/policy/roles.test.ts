@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as k8s from "@pulumi/kubernetes";
 import {
     BackupStorageLocationAccessMode, renderBackupStorageLocation, renderSchedule,
-} from "../../components/veleroInstall";
+} from "../../core/velero/renderers";
 import { BACKUP_STORAGE_LOCATION_TYPE, PolicyResource, SCHEDULE_TYPE } from "../../policy/resources";
 import { veleroOneWriter } from "../../policy/roles";
 import { runMocked } from "../harness/mocks";

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { RPO_SECONDS_LABEL, ScheduleSettings, renderSchedule } from "../../components/veleroInstall";
+import { RPO_SECONDS_LABEL } from "../../core/labels";
+import { ScheduleSettings, renderSchedule } from "../../core/velero/renderers";
 import { SCHEDULE_TYPE } from "../../policy/resources";
 import { DEFAULT_MINIMUM_TTL, veleroScheduleFitsRpo } from "../../policy/schedules";
 import { policyResource, summary, validateResource } from "./harness";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { renderBackupStorageLocation, renderVeleroValues } from "../../components/veleroInstall";
+import { renderBackupStorageLocation, renderVeleroValues } from "../../core/velero/renderers";
 import { BACKUP_STORAGE_LOCATION_TYPE, HELM_RELEASE_TYPE } from "../../policy/resources";
 import {
     credentialPaths, veleroAwsPluginCompatible, veleroBslCephConfig, veleroUploaderKopia, veleroValuesNoCredentials,

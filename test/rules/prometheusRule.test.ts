@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import {
-    KSM_CONFIG_KEY, KSM_METRICS, KSM_RBAC_RULES, RPO_LABEL, SCHEDULE_NAME_LABEL, kubePrometheusStackKsmValues,
+    KSM_CONFIG_KEY, KSM_METRICS, KSM_RBAC_RULES, kubePrometheusStackKsmValues,
     renderAlertRules, renderKsmCustomResourceConfig, renderKsmCustomResourceConfigText, renderPrometheusRule,
     resolveAlertRuleSettings,
 } from "../../components/drAlertRules";
-import { RPO_SECONDS_LABEL, renderSchedule } from "../../components/veleroInstall";
+import { RPO_SECONDS_LABEL, SCHEDULE_NAME_LABEL } from "../../core/labels";
+import { renderSchedule } from "../../core/velero/renderers";
 
 const settings = resolveAlertRuleSettings({ site: "site-a", runbookBaseUrl: "https://git.example.com/dr/docs/runbook.md" });
 const labels = { release: "kube-prometheus-stack" };
@@ -93,11 +94,10 @@ describe("kube-state-metrics custom-resource-state config", () => {
     });
 
     it("reads the RPO label the Schedule renderer writes", () => {
-        expect(RPO_LABEL).to.equal(RPO_SECONDS_LABEL);
         expect(renderSchedule({
             name: "daily", namespace: "velero", cron: "0 3 * * *", ttl: "720h",
             includedNamespaces: ["*"], rpoSeconds: 86400, storageLocation: "default",
-        }).metadata.labels).to.deep.equal({ [RPO_LABEL]: "86400" });
+        }).metadata.labels).to.deep.equal({ [RPO_SECONDS_LABEL]: "86400" });
     });
 
     it("exports a Backup's completion time, phase, schedule and RPO", () => {

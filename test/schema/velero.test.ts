@@ -8,15 +8,10 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import Ajv, { ValidateFunction } from "ajv";
 import { Secret } from "kubernetes-models/v1";
-import {
-    RPO_SECONDS_LABEL,
-    VeleroInstall,
-    VeleroValuesSettings,
-    renderBackupStorageLocation,
-    renderSchedule,
-    renderVeleroValues,
-    veleroVersionForChart,
-} from "../../components/veleroInstall";
+import { VeleroInstall } from "../../components/veleroInstall";
+import { RPO_SECONDS_LABEL } from "../../core/labels";
+import { VeleroValuesSettings, renderBackupStorageLocation, renderSchedule, renderVeleroValues } from "../../core/velero/renderers";
+import { veleroVersionForChart } from "../../core/velero/versions";
 import { named, runMocked } from "../harness/mocks";
 import { BSL_SETTINGS } from "../unit/fixtures";
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ConfigError, parseFailoverConfig, parseSchedule } from "../../stacks/failoverConfig";
-import { cronMaxIntervalSeconds, formatGoDuration, parseCron, parseGoDurationSeconds } from "../../components/cron";
+import { cronMaxIntervalSeconds, parseCron } from "../../core/cron";
+import { formatDuration, parseDurationSeconds } from "../../core/duration";
 
 const P = "velero-ceph-dr";
 const base = { activeSite: "site-a", siteAStack: "org/p/site-a", siteBStack: "org/p/site-b" };
@@ -101,10 +102,10 @@ describe("cron and durations", () => {
     it("rejects what never runs", () => {
         expect(() => cronMaxIntervalSeconds("0 0 31 2 *")).to.throw(/never runs/);
     });
-    it("parses and formats Go durations", () => {
-        expect(parseGoDurationSeconds("1h30m")).to.equal(5400);
-        expect(formatGoDuration(5400)).to.equal("1h30m");
-        expect(formatGoDuration(720 * 3600)).to.equal("720h");
-        expect(() => parseGoDurationSeconds("7d")).to.throw(/not a duration/);
+    it("parses and formats durations", () => {
+        expect(parseDurationSeconds("1h30m")).to.equal(5400);
+        expect(formatDuration(5400)).to.equal("1h30m");
+        expect(formatDuration(720 * 3600)).to.equal("720h");
+        expect(() => parseDurationSeconds("7d")).to.throw(/not a duration/);
     });
 });

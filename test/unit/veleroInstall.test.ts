@@ -1,19 +1,10 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import {
-    VeleroInstall,
-    VeleroInstallArgs,
-    RPO_SECONDS_LABEL,
-    SITE_LABEL,
-    checkPluginCompatibility,
-    chartVersionProblem,
-    renderBackupStorageLocation,
-    renderCredentialsFile,
-    renderSchedule,
-    renderVeleroValues,
-    veleroVersionForChart,
-} from "../../components/veleroInstall";
+import { VeleroInstall, VeleroInstallArgs } from "../../components/veleroInstall";
+import { RPO_SECONDS_LABEL, SITE_LABEL } from "../../core/labels";
+import { renderBackupStorageLocation, renderCredentialsFile, renderSchedule, renderVeleroValues } from "../../core/velero/renderers";
+import { checkPluginCompatibility, chartVersionProblem, veleroVersionForChart } from "../../core/velero/versions";
 import { MockRun, RecordedResource, isSecretInput, named, ofType, resolveOutput, runMocked } from "../harness/mocks";
 import { BSL_SETTINGS } from "./fixtures";
 

@@ -1,5 +1,5 @@
 // Standard 5-field cron as Velero's Schedule parses it (robfig/cron, UTC; day of week 0-6, so no
-// `7` for Sunday) and the durations around it: the longest gap between runs is what an RPO covers.
+// `7` for Sunday), and the longest gap between runs, which is what an RPO covers. Durations: ./duration.ts.
 
 const FIELDS = [
     { name: "minute", min: 0, max: 59 },
@@ -94,22 +94,4 @@ export function cronMaxIntervalSeconds(expression: string): number {
     if (previous === undefined || first === undefined) throw new Error(`"${expression}" never runs`);
     if (first === previous) return days * 86_400;
     return longest / 1000;
-}
-
-/** Parses a Go-style duration as Velero and Prometheus write them: "720h", "1h30m", "90s", "7d" is not Go. */
-export function parseGoDurationSeconds(text: string): number {
-    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
-    if (!m || text.trim() === "" || (!m[1] && !m[2] && !m[3])) {
-        throw new Error(`"${text}" is not a duration; allowed: hours, minutes and seconds such as 720h, 1h30m, 90s`);
-    }
-    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
-/** Seconds as the shortest Go duration ("26h", "1h30m", "45s"). */
-export function formatGoDuration(seconds: number): string {
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    const out = `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
-    return out || "0s";
 }
