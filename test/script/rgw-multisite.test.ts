@@ -265,7 +265,7 @@ describe("rgw-multisite.sh", function () {
         const bad: [string, string[], string][] = [
             ["realm with a space", [...BOOTSTRAP.slice(0, 2), "d r", ...BOOTSTRAP.slice(3), "--endpoint", "http://x:1"], "--realm must be"],
             ["realm with a shell character", [...BOOTSTRAP.slice(0, 2), "dr;rm", ...BOOTSTRAP.slice(3), "--endpoint", "http://x:1"], "--realm must be"],
-            ["zone with a dot", ["fence", "--zone", "zone.a"], "--zone must be 1-64 characters of A-Z a-z 0-9 - _"],
+            ["zone with a dot", ["fence", "--zone", "zone.a"], "--zone must be a realm/zonegroup/zone name"],
             ["ftp endpoint", [...BOOTSTRAP, "--endpoint", "ftp://x:21"], "--endpoint must be an http:// or https:// URL"],
             ["endpoint without host", [...BOOTSTRAP, "--endpoint", "http://"], "--endpoint must be"],
             ["endpoint list with an empty entry", [...BOOTSTRAP, "--endpoint", "http://a:1,,http://b:1"], "--endpoint"],

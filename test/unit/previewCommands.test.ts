@@ -65,7 +65,7 @@ describe("preview command lines (golden)", function () {
     const golden = JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as Record<string, DeclaredStep[]>;
     for (const variant of Object.keys(VARIANTS)) {
         it(`${variant}: the same ShellStep command lines and environment names as the fixture`, () => {
-            expect(golden[variant], `fixture has ${variant}`).to.be.an("array").that.is.not.empty;
+            expect(golden[variant], `fixture has ${variant}`).to.be.an("array").with.length.above(0);
             expect(now[variant]).to.deep.equal(golden[variant]);
         });
     }
