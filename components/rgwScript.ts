@@ -1,10 +1,10 @@
 // How components call scripts/rgw-multisite.sh: one readable command line per step (it is what
 // reviewers see in a `pulumi preview` diff), secrets only in the environment.
 import * as pulumi from "@pulumi/pulumi";
+import { CallFlags, FlagName, FlagValue, Subcommand, renderRgwCall, shellQuote } from "../core/rgwCalls";
 import { ShellStep } from "./step/shellStep";
 
-/** Path of the script relative to the project directory, where Pulumi runs local commands. */
-export const RGW_SCRIPT = "scripts/rgw-multisite.sh";
+export { RGW_SCRIPT, shellQuote } from "../core/rgwCalls";
 
 /** How a site's radosgw-admin is reached and its gateway restarted. Not secret. */
 export interface RgwAdminTransport {
@@ -20,28 +20,17 @@ export interface S3Keys {
     secretKey: pulumi.Output<string>;
 }
 
-/** Quotes a value for POSIX sh only when it needs it, so command lines stay readable in diffs. */
-export function shellQuote(value: string): string {
-    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-    return `'${value.replace(/'/g, `'"'"'`)}'`;
-}
-
-export type ScriptFlags = Record<string, string | boolean | undefined>;
-
-/** Renders `scripts/rgw-multisite.sh <subcommand> --flag value ...` in the order given. */
-export function renderScriptCommand(subcommand: string, flags: ScriptFlags): string {
-    const parts = [RGW_SCRIPT, subcommand];
-    for (const [flag, value] of Object.entries(flags)) {
-        if (value === undefined || value === false) continue;
-        parts.push(`--${flag}`);
-        if (value !== true) parts.push(shellQuote(value));
-    }
-    return parts.join(" ");
+/** Renders `scripts/rgw-multisite.sh <subcommand> --flag value ...` in the order given (core/rgwCalls.ts). */
+export function renderScriptCommand<S extends Subcommand>(subcommand: S, flags: CallFlags<S>): string {
+    return renderRgwCall(subcommand, flags);
 }
 
 /** Like renderScriptCommand, for flags that are Outputs (e.g. values from a stack reference). */
-export function scriptCommand(subcommand: string, flags: Record<string, pulumi.Input<string | boolean | undefined>>): pulumi.Output<string> {
-    return pulumi.output(flags).apply((resolved) => renderScriptCommand(subcommand, resolved as ScriptFlags));
+export function scriptCommand<S extends Subcommand>(
+    subcommand: S,
+    flags: { [F in FlagName<S>]?: pulumi.Input<FlagValue<S, F> | undefined> },
+): pulumi.Output<string> {
+    return pulumi.output(flags).apply((resolved) => renderRgwCall(subcommand, resolved as CallFlags<S>));
 }
 
 /** The environment every call gets: the site's admin transport. */

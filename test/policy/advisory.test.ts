@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { keepNotice, renderScriptCommand } from "../../components/rgwScript";
+import { Subcommand } from "../../core/rgwCalls";
 import { renderBackupStorageLocation } from "../../core/velero/renderers";
 import { passiveZoneStrictReadOnly, rgwEndpointsHttps, rgwZoneNamesPlain } from "../../policy/advisory";
 import { BACKUP_STORAGE_LOCATION_TYPE, BUCKET_TYPE, STEP_TYPE } from "../../policy/resources";
 import { parseRgwScriptCall, shellWords } from "../../policy/rgwCommands";
 import { policyResource, summary, validateResource } from "./harness";
 
-function step(name: string, subcommand: string, flags: Record<string, string | boolean>) {
-    const line = renderScriptCommand(subcommand, flags);
+function step(name: string, subcommand: Subcommand, flags: Record<string, string | boolean>) {
+    const line = renderScriptCommand(subcommand, flags as never);
     return policyResource({ type: STEP_TYPE, name, props: { create: line, update: line, delete: keepNotice(name), environment: {} } });
 }
 

@@ -19,8 +19,15 @@ async function refusal(declare: () => void): Promise<{ message: string; children
 
 describe("rgwScript: command lines", () => {
     it("renders flags in order and quotes only what needs it", () => {
-        expect(renderScriptCommand("ensure-user", { uid: "velero", "display-name": "Velero backups", dry: true, skip: undefined, off: false }))
-            .to.equal("scripts/rgw-multisite.sh ensure-user --uid velero --display-name 'Velero backups' --dry");
+        expect(renderScriptCommand("ensure-user", { uid: "velero", "display-name": "Velero backups" }))
+            .to.equal("scripts/rgw-multisite.sh ensure-user --uid velero --display-name 'Velero backups'");
+        expect(renderScriptCommand("sync-scope", { zone: "zonea", repair: true, "peer-zone": undefined, scope: "bucket" }))
+            .to.equal("scripts/rgw-multisite.sh sync-scope --zone zonea --repair --scope bucket");
+        expect(renderScriptCommand("demote", { zone: "zoneb", "read-only": false })).to.equal("scripts/rgw-multisite.sh demote --zone zoneb");
+    });
+    it("refuses a flag the call does not have, or a value of the wrong type (a programming error)", () => {
+        expect(() => renderScriptCommand("fence", { zone: "a", force: true } as never)).to.throw("fence has no flag --force (allowed: --zone)");
+        expect(() => renderScriptCommand("demote", { zone: "a", "read-only": "yes" } as never)).to.throw("a switch takes true/false");
     });
     it("quotes single quotes and shell metacharacters safely", () => {
         expect(shellQuote("it's")).to.equal(`'it'"'"'s'`);

@@ -1,0 +1,90 @@
+// Decisions on sync state, pure: the `status` object, "caught up", "really running", how far
+// metadata sync is behind the current period. Inputs are the models (JSON) and, for caught-up,
+// the parsed `sync status` text (syncText.ts says why that one is text).
+import { Period, SyncInfo, syncRunning } from "./models";
+import { SyncSection, SyncStatusText } from "./syncText";
+
+/** What `rgw-multisite.sh status` prints (docs/script-contract.md). */
+export interface ZoneStatus {
+    zone: string | null;
+    zoneId: string | null;
+    zonegroup: string | null;
+    realm: string | null;
+    realmId: string | null;
+    period: string | null;
+    periodEpoch: number | null;
+    metadataMaster: string | null;
+    isMaster: boolean;
+    readOnly: boolean | null;
+    metadataSync: SyncSection;
+    dataSync: Record<string, SyncSection & { id?: string }>;
+}
+
+/**
+ * The status of the zone `sync status` describes, against the period: every other zone of its
+ * zonegroup gets a dataSync entry (state absent when `sync status` lists no such source).
+ */
+export function zoneStatus(sync: SyncStatusText, period: Period): ZoneStatus {
+    const me = sync.header.zone;
+    const mine = me ? period.zoneById(me.id) : undefined;
+    const master = period.zoneById(period.masterZoneId);
+    const dataSync = { ...sync.data };
+    if (mine) {
+        for (const z of period.zones) {
+            if (z.zonegroup !== mine.zonegroup || z.id === me?.id || z.name in dataSync) continue;
+            dataSync[z.name] = { state: "absent", caughtUp: false, behindShards: [], error: "no data sync source for this zone" };
+        }
+    }
+    return {
+        zone: me?.name || null,
+        zoneId: me?.id || null,
+        zonegroup: sync.header.zonegroup?.name || null,
+        realm: sync.header.realm?.name || period.realmName || null,
+        realmId: period.realmId || null,
+        period: period.id || null,
+        periodEpoch: period.epoch,
+        metadataMaster: master ? master.name : period.masterZoneId || null,
+        isMaster: !!(me?.id && period.masterZoneId === me.id),
+        readOnly: mine ? mine.readOnly : null,
+        metadataSync: sync.metadata,
+        dataSync,
+    };
+}
+
+export function metadataCaughtUp(s: ZoneStatus): boolean {
+    return s.isMaster || s.metadataSync.caughtUp;
+}
+
+export function allCaughtUp(s: ZoneStatus): boolean {
+    return metadataCaughtUp(s) && Object.values(s.dataSync).every((d) => d.caughtUp);
+}
+
+/** One line for progress and refusals: "metadata caught up; data from zonea syncing, ...". */
+export function statusSummary(s: ZoneStatus): string {
+    const part = (name: string, v: Partial<SyncSection>): string => {
+        if (v.caughtUp) return `${name} caught up`;
+        if (v.error) return `${name} ${v.error}`;
+        let text = `${name} ${v.state}`;
+        if (v.shards) text += `, incremental ${v.incrementalShards}/${v.shards} shards`;
+        if (v.behindShards?.length) text += `, behind shards [${v.behindShards.join(",")}]`;
+        else if (v.behindCount) text += `, behind on ${v.behindCount} shards`;
+        if (v.oldestChange) text += `, oldest change not applied ${v.oldestChange}`;
+        return text;
+    };
+    return [part("metadata", s.isMaster ? { caughtUp: true } : s.metadataSync), ...Object.entries(s.dataSync).map(([k, v]) => part(`data from ${k}`, v))].join("; ");
+}
+
+/** Why sync has not really started ("" when it has): `metadata sync init with 0 shards`. */
+export function notRunningReason(what: string, info: SyncInfo): string {
+    return syncRunning(info) ? "" : `${what} ${info.status || "?"} with ${info.numShards} shards`;
+}
+
+/**
+ * How many realm epochs this zone's metadata sync is behind the current period (what Ceph checks
+ * before a master change); undefined when it is not behind or cannot tell.
+ */
+export function metadataEpochsBehind(metadata: SyncInfo, period: Period): number | undefined {
+    const e = metadata.realmEpoch;
+    const cur = period.realmEpoch;
+    return e !== undefined && Number.isInteger(e) && e > 0 && Number.isInteger(cur) && cur > 1 && e < cur ? cur - e : undefined;
+}

@@ -1,0 +1,163 @@
+// How radosgw-admin is reached: the RgwAdmin interface (Ceph's multisite tests call it
+// `Cluster.admin(args)`), its process implementation from a word-split command prefix (RGW_ADMIN,
+// RGW_PEER_ADMIN), an in-memory fake for tests, and the redaction of secrets in anything logged.
+import { spawn } from "child_process";
+
+export interface AdminResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface RgwAdmin {
+    admin(args: readonly string[]): Promise<AdminResult>;
+}
+
+/** The gateway restart command (RGW_RESTART, RGW_PEER_RESTART): stdout and stderr together. */
+export interface Restarter {
+    /** The command as configured, for progress messages (redacted by the caller). */
+    readonly display: string;
+    restart(): Promise<{ code: number; output: string }>;
+}
+
+/** Word-splits a command prefix as bash splits an unquoted variable (default IFS; no globbing). */
+export function splitCommand(value: string | undefined): string[] {
+    return (value ?? "").split(/[ \t\n]+/).filter(Boolean);
+}
+
+/** Runs a command with stdin closed (an inherited one may never close; ssh prefixes would read it). */
+export function runProcess(argv: readonly string[], mergeOutput = false): Promise<AdminResult> {
+    return new Promise((resolve) => {
+        const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (d: Buffer) => out.push(d));
+        child.stderr.on("data", (d: Buffer) => (mergeOutput ? out : err).push(d));
+        child.on("error", (e: NodeJS.ErrnoException) => {
+            // What bash says for a missing command, with its exit code.
+            const missing = e.code === "ENOENT";
+            resolve({ code: missing ? 127 : 126, stdout: "", stderr: `${argv[0]}: ${missing ? "command not found" : e.message}\n` });
+        });
+        child.on("close", (code, signal) => {
+            resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
+        });
+    });
+}
+
+/** radosgw-admin through a command prefix such as `cephadm shell -- radosgw-admin`. */
+export class ProcessAdmin implements RgwAdmin {
+    constructor(private readonly prefix: readonly string[]) {
+        if (prefix.length === 0) throw new Error("empty radosgw-admin command");
+    }
+
+    admin(args: readonly string[]): Promise<AdminResult> {
+        return runProcess([...this.prefix, ...args]);
+    }
+}
+
+export class ProcessRestarter implements Restarter {
+    readonly display: string;
+    constructor(private readonly argv: readonly string[]) {
+        this.display = argv.join(" ");
+    }
+
+    async restart(): Promise<{ code: number; output: string }> {
+        const r = await runProcess(this.argv, true);
+        return { code: r.code, output: r.stdout };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------------------------
+
+/** Flags of radosgw-admin whose value is a secret. */
+const SECRET_FLAGS = ["--access-key", "--secret", "--secret-key"];
+
+/**
+ * Replaces each secret value by `***` in text: values shorter than 4 characters are left alone
+ * (they would mangle ordinary text; such keys are not real keys anyway).
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+    let out = text;
+    for (const s of secrets) {
+        if (s && s.length >= 4) out = out.split(s).join("***");
+    }
+    return out;
+}
+
+/** radosgw-admin arguments as they may be logged: the values of --access-key/--secret are `***`. */
+export function redactArgs(args: readonly string[], secrets: readonly (string | undefined)[] = []): string {
+    const shown: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        const inline = SECRET_FLAGS.find((f) => a.startsWith(`${f}=`));
+        if (inline) {
+            shown.push(`${inline}=***`);
+        } else if (SECRET_FLAGS.includes(a) && i + 1 < args.length) {
+            shown.push(a, "***");
+            i++;
+        } else {
+            shown.push(a);
+        }
+    }
+    return redact(shown.join(" "), secrets);
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-memory fake (tests)
+// ---------------------------------------------------------------------------------------------
+
+export type FakeReply = { out?: unknown; err?: string; code?: number };
+/** A reply, a list of replies used in turn (the last repeats), or a function of the arguments. */
+export type FakeAnswer = FakeReply | FakeReply[] | ((args: readonly string[]) => FakeReply);
+
+/** The command of a call: the words before the first `--flag` ("period update", "sync group create"). */
+export function commandOf(args: readonly string[]): string {
+    const i = args.findIndex((a) => a.startsWith("--"));
+    return (i < 0 ? args : args.slice(0, i)).join(" ");
+}
+
+/**
+ * radosgw-admin answering from canned replies keyed by command; unknown commands print `{}` and
+ * succeed (as the script tests' fake binary did). Every call is recorded, tagged when a tag is given.
+ */
+export class FakeAdmin implements RgwAdmin {
+    readonly calls: string[][];
+    private readonly served = new Map<string, number>();
+
+    constructor(
+        private readonly answers: Record<string, FakeAnswer>,
+        calls: string[][] = [],
+        private readonly tag?: string,
+    ) {
+        this.calls = calls;
+    }
+
+    async admin(args: readonly string[]): Promise<AdminResult> {
+        this.calls.push(this.tag ? [this.tag, ...args] : [...args]);
+        const cmd = commandOf(args);
+        let answer = this.answers[cmd] ?? { out: {} };
+        if (typeof answer === "function") answer = answer(args);
+        if (Array.isArray(answer)) {
+            const n = this.served.get(cmd) ?? 0;
+            this.served.set(cmd, n + 1);
+            answer = answer[Math.min(n, answer.length - 1)];
+        }
+        const out = answer.out === undefined ? "" : typeof answer.out === "string" ? answer.out : JSON.stringify(answer.out, null, 4);
+        return { code: answer.code ?? 0, stdout: out, stderr: answer.err ?? "" };
+    }
+}
+
+/** A restart command that only records that it ran. */
+export class FakeRestarter implements Restarter {
+    readonly display: string;
+    constructor(private readonly calls: string[][], private readonly tag?: string, private readonly code = 0) {
+        this.display = tag ? `${tag}-restart` : "restart";
+    }
+
+    async restart(): Promise<{ code: number; output: string }> {
+        this.calls.push(this.tag ? [this.tag, "RESTART"] : ["RESTART"]);
+        return { code: this.code, output: "restarted the gateway\n" };
+    }
+}

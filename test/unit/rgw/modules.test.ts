@@ -1,0 +1,131 @@
+// The pure modules of scripts/rgw/: models from radosgw-admin JSON, the sync text parser (the one
+// place that reads text), the checkpoints, and the transport's redaction and process adapter.
+import { expect } from "chai";
+import { allCaughtUp, metadataCaughtUp, metadataEpochsBehind, notRunningReason, statusSummary, zoneStatus } from "../../../scripts/rgw/checkpoints";
+import { ParseError, Period, parseAdminJson, parseSyncInfo, parseSyncPolicy, pipeInPlace, syncInfoHasSource, zoneInFlows } from "../../../scripts/rgw/models";
+import { parseBucketSyncText, parseSyncStatusText } from "../../../scripts/rgw/syncText";
+import { ProcessAdmin, redact, redactArgs, splitCommand } from "../../../scripts/rgw/transport";
+import { CEPH_IDS, SYNC_A_INIT, SYNC_A_MASTER, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN, syncHeader } from "../../script/cephSyncText";
+
+const PERIOD = {
+    id: "period-1", epoch: 2, realm_id: CEPH_IDS.realm, realm_name: "dr", realm_epoch: 3, master_zone: CEPH_IDS.zonea,
+    period_map: { zonegroups: [{ name: "global", zones: [
+        { id: CEPH_IDS.zonea, name: "zonea", endpoints: ["http://a:1"], read_only: "false" },
+        { id: CEPH_IDS.zoneb, name: "zoneb", endpoints: ["http://b:1", "http://b:2"], read_only: true },
+    ] }] },
+};
+
+describe("scripts/rgw models (radosgw-admin JSON)", () => {
+    it("skips banner lines before the JSON, and never quotes the input in a parse error", () => {
+        expect(parseAdminJson('inferring fsid 1234\nUsing ceph image x\n{\n "a": 1\n}\n')).to.deep.equal({ a: 1 });
+        expect(() => parseAdminJson("secret-key-material not json")).to.throw(ParseError, "could not parse radosgw-admin output as JSON")
+            .with.property("message").that.does.not.contain("secret");
+    });
+
+    it("a period answers the steps' questions", () => {
+        const p = Period.parse(JSON.stringify(PERIOD));
+        expect(p.master).to.equal("zonea");
+        expect(p.zoneNames("global")).to.deep.equal(["zonea", "zoneb"]);
+        expect(p.zoneNames("other")).to.deep.equal([]);
+        expect(p.zone("zoneb")).to.include({ readOnly: true, zonegroup: "global" });
+        expect(p.zone("zonea")?.readOnly).to.equal(false);
+        expect(p.zone("zoneb")?.endpoints.join(",")).to.equal("http://b:1,http://b:2");
+        expect(Period.parse(JSON.stringify({ ...PERIOD, master_zone: "gone" })).master).to.equal("id:gone");
+        expect(Period.parse(JSON.stringify({ ...PERIOD, master_zone: "" })).master).to.equal("");
+    });
+
+    it("sync policy: flows by name or id, pipes with zones * and buckets", () => {
+        const groups = parseSyncPolicy(JSON.stringify({ groups: [{ id: "dr-zonegroup", status: "allowed",
+            data_flow: { symmetrical: [{ id: "dr-symmetrical", zones: ["zonea"] }], directional: [{ source_zone: "x", dest_zone: CEPH_IDS.zoneb }] },
+            pipes: [{ id: "dr-all", source: { zones: ["*"], bucket: "*" }, dest: { zones: ["*"], bucket: "*" } }] }] }));
+        expect(zoneInFlows(groups, "zonea")).to.equal(true);
+        expect(zoneInFlows(groups, "zoneb", CEPH_IDS.zoneb)).to.equal(true);
+        expect(zoneInFlows(groups, "zonec", "")).to.equal(false);
+        expect(pipeInPlace(groups, "dr-zonegroup", "dr-all", { source: "*", dest: "*" })).to.equal(true);
+        expect(pipeInPlace(groups, "dr-zonegroup", "dr-all", { source: "b", dest: "*" })).to.equal(false);
+        expect(parseSyncPolicy("")).to.deep.equal([]);
+        expect(syncInfoHasSource(JSON.stringify({ sources: [{ source: { zone: "zonea" } }] }), "zonea", "")).to.equal(true);
+        expect(syncInfoHasSource(JSON.stringify({ sources: [] }), "zonea")).to.equal(false);
+    });
+});
+
+describe("scripts/rgw sync text (`sync status`, `bucket sync status`)", () => {
+    const table: [string, string, { meta: object; data: Record<string, object> }][] = [
+        ["B caught up", SYNC_B_CAUGHT_UP, { meta: { state: "syncing", caughtUp: true, shards: 64 }, data: { zonea: { state: "syncing", caughtUp: true, shards: 128 } } }],
+        ["B behind", SYNC_B_BEHIND, { meta: { state: "syncing", caughtUp: false, oldestChange: "2026-11-24T10:03:47.809898+0000 [7]" }, data: { zonea: { caughtUp: false } } }],
+        ["B, master down", SYNC_B_MASTER_DOWN, { meta: { caughtUp: false, error: "failed to fetch master sync status: (5) Input/output error" }, data: { zonea: { caughtUp: false } } }],
+        ["A init (the trap: 'caught up' with 0/0 shards)", SYNC_A_INIT, { meta: { state: "master", caughtUp: true }, data: { zoneb: { state: "init", caughtUp: false, shards: 0 } } }],
+        ["A master", SYNC_A_MASTER, { meta: { state: "master", caughtUp: true }, data: { zoneb: { caughtUp: true } } }],
+    ];
+    for (const [what, text, want] of table) {
+        it(`${what}`, () => {
+            const s = parseSyncStatusText(text);
+            expect(s.metadata).to.include(want.meta);
+            for (const [zone, d] of Object.entries(want.data)) expect(s.data[zone], zone).to.include(d);
+        });
+    }
+
+    it("behind shards as numbers; header names the zone", () => {
+        const s = parseSyncStatusText(SYNC_B_BEHIND);
+        expect(s.metadata.behindShards).to.deep.equal([7, 19]);
+        expect(s.data.zonea.behindShards).to.deep.equal([115, 119]);
+        expect(s.header.zone).to.deep.equal({ id: CEPH_IDS.zoneb, name: "zoneb" });
+    });
+
+    it("bucket sync status: per source zone, disabled and not-syncing", () => {
+        const text = `${syncHeader("zoneb")}         bucket :velero-backups[x.1])\n\n    source zone ${CEPH_IDS.zonea} (zonea)\n  source bucket velero-backups:x\n                incremental sync: 11/11 shards\n                bucket is caught up with source\n`;
+        const b = parseBucketSyncText(text);
+        expect(b.zone).to.equal("zoneb");
+        expect(b.disabled).to.equal(false);
+        expect(b.sources.zonea).to.include({ id: CEPH_IDS.zonea, caughtUp: true, notSyncing: false });
+        expect(parseBucketSyncText(`${syncHeader("zoneb")}    source zone ${CEPH_IDS.zonea} (zonea)\n      does not sync from zone zonea\n`).sources.zonea.notSyncing).to.equal(true);
+        expect(parseBucketSyncText(`Sync is disabled for bucket velero-backups\n`).disabled).to.equal(true);
+    });
+});
+
+describe("scripts/rgw checkpoints", () => {
+    const period = Period.parse(JSON.stringify({ ...PERIOD, master_zone: CEPH_IDS.zonea }));
+    it("status of a secondary, behind: not caught up, with a summary that names the shards", () => {
+        const st = zoneStatus(parseSyncStatusText(SYNC_B_BEHIND), period);
+        expect(st).to.include({ zone: "zoneb", isMaster: false, metadataMaster: "zonea", readOnly: true, realm: "dr" });
+        expect(metadataCaughtUp(st)).to.equal(false);
+        expect(statusSummary(st)).to.match(/^metadata syncing, incremental 64\/64 shards, behind shards \[7,19\], oldest change not applied .*; data from zonea syncing/);
+    });
+
+    it("a zone with no data sync source for a peer: state absent, not caught up", () => {
+        const st = zoneStatus(parseSyncStatusText(SYNC_A_MASTER.replace(/data sync source[\s\S]*/, "")), period);
+        expect(st.dataSync.zoneb).to.include({ state: "absent", caughtUp: false });
+        expect(metadataCaughtUp(st)).to.equal(true);
+        expect(allCaughtUp(st)).to.equal(false);
+        expect(allCaughtUp(zoneStatus(parseSyncStatusText(SYNC_A_MASTER), period))).to.equal(true);
+    });
+
+    it("really running and realm epochs from `metadata sync status` JSON", () => {
+        const md = (status: string, shards: number, epoch?: number) => parseSyncInfo(JSON.stringify({ sync_status: { info: { status, num_shards: shards, realm_epoch: epoch }, markers: [] } }));
+        expect(notRunningReason("metadata sync", md("init", 0))).to.equal("metadata sync init with 0 shards");
+        expect(notRunningReason("metadata sync", md("sync", 0))).to.equal("metadata sync sync with 0 shards");
+        expect(notRunningReason("metadata sync", md("sync", 64))).to.equal("");
+        expect(metadataEpochsBehind(md("sync", 64, 1), period)).to.equal(2);
+        expect(metadataEpochsBehind(md("sync", 64, 3), period)).to.equal(undefined);
+        expect(metadataEpochsBehind(md("sync", 64), period)).to.equal(undefined);
+    });
+});
+
+describe("scripts/rgw transport", () => {
+    it("word-splits prefixes as bash does for RGW_ADMIN", () => {
+        expect(splitCommand("  cephadm shell --  radosgw-admin ")).to.deep.equal(["cephadm", "shell", "--", "radosgw-admin"]);
+        expect(splitCommand(undefined)).to.deep.equal([]);
+    });
+
+    it("redacts the values of --access-key/--secret and every secret of 4+ characters", () => {
+        expect(redactArgs(["zone", "modify", "--access-key", "AK12345", "--secret=SK12345"])).to.equal("zone modify --access-key *** --secret=***");
+        expect(redact("key AK12345 and abc", ["AK12345", "abc"])).to.equal("key *** and abc");
+    });
+
+    it("runs radosgw-admin as a process with stdin closed, keeping stdout and stderr apart", async () => {
+        const admin = new ProcessAdmin(["sh", "-c", 'read x; echo "out:$x"; echo err >&2; exit 3', "sh"]);
+        expect(await admin.admin([])).to.deep.equal({ code: 3, stdout: "out:\n", stderr: "err\n" });
+        const missing = await new ProcessAdmin(["/nonexistent/radosgw-admin"]).admin(["zone", "get"]);
+        expect(missing.code).to.equal(127);
+    });
+});
