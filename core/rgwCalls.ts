@@ -72,6 +72,10 @@ export const RGW_CALLS = {
         flags: { zone: req("name"), "master-url": req("url"), "read-only": opt("boolean") },
     },
     fence: { summary: "make the zone read-only", flags: { zone: req("name") } },
+    readmit: {
+        summary: "the zone syncs from the peer again after a forced promotion fenced it off (RGW_PEER_ADMIN lists the peer's objects)",
+        flags: { zone: req("name"), "peer-zone": req("name") },
+    },
     "backup-objects": {
         summary: "one JSON object: the objects of a Velero backup and the bucket's sync state (read-only)",
         flags: { bucket: req("bucket"), backup: req("backup"), zone: opt("name") },

@@ -165,7 +165,26 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
             },
         }, { ...retain, dependsOn: [master] });
     }
-    const cephDone: pulumi.Resource[] = secondary ? [master, secondary] : [master];
+    // After a forced promotion fenced the lost zone off (the new master stopped syncing from it),
+    // each zone syncs from the other again once both answer and the returning one is demoted: a
+    // full sync, so none of the returning zone's cut-off deletes replays. A no-op on every other
+    // run. The commands name the zones in their roles, so every role change re-runs them.
+    const readmits: ShellStep[] = [];
+    if (passive && secondary) {
+        for (const [role, zone, peer] of [["active", active, passive], ["passive", passive, active]] as const) {
+            const readmitCommand = scriptCommand("readmit", { zone: zone.zone, "peer-zone": peer.zone });
+            readmits.push(new ShellStep(`ceph-${role}-syncs-from-${role === "active" ? "passive" : "active"}`, {
+                create: readmitCommand,
+                update: readmitCommand,
+                delete: keepNotice(`the sync of zone ${zone.zone} from ${peer.zone}`),
+                environment: {
+                    ...transportEnv({ adminCommand: zone.rgwAdminCommand, restartCommand: zone.rgwRestartCommand }),
+                    RGW_PEER_ADMIN: peer.rgwAdminCommand,
+                },
+            }, { ...retain, dependsOn: [secondary] }));
+        }
+    }
+    const cephDone: pulumi.Resource[] = secondary ? [master, secondary, ...readmits] : [master];
 
     const activeCluster = clusterProvider(active);
     const location = new k8s.apiextensions.CustomResource(`${active.siteId}-backup-location`, adoptable(renderBackupStorageLocation({

@@ -88,3 +88,56 @@ export function metadataEpochsBehind(metadata: SyncInfo, period: Period): number
     const cur = period.realmEpoch;
     return e !== undefined && Number.isInteger(e) && e > 0 && Number.isInteger(cur) && cur > 1 && e < cur ? cur - e : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fencing a zone that does not answer, and readmitting it (issue 16 item 7)
+// ---------------------------------------------------------------------------------------------
+
+/** What a forced promotion commits about the zones that do not answer. */
+export interface LostZoneFence {
+    /** Zones the new master stops syncing from and the period marks read-only. */
+    lost: string[];
+    /** Flags for the new master's `zone modify`: sync only from the zones that still answer. */
+    syncFlags: string[];
+}
+
+/**
+ * The fence of a forced promotion while the old master does not answer: the named peer, or (no
+ * peer named: the failover stack declares an unreachable site) every other zone of the zonegroup.
+ */
+export function lostZoneFence(period: Period, zonegroup: string, zone: string, peer: string): LostZoneFence {
+    const others = (period.zonegroups.find((g) => g.name === zonegroup)?.zones ?? []).map((z) => z.name).filter((n) => n !== zone);
+    const lost = peer ? [peer] : others;
+    const keep = others.filter((n) => !lost.includes(n));
+    return { lost, syncFlags: ["--sync-from-all=false", ...(keep.length ? [`--sync-from=${keep.join(",")}`] : [])] };
+}
+
+/** `zonegroup get` JSON with the given zones marked read-only, for `zonegroup set`. */
+export function zonegroupWithReadOnly(zonegroupJson: unknown, zones: readonly string[]): unknown {
+    const g = zonegroupJson as { zones?: { name?: string; read_only?: unknown }[] };
+    if (!g || typeof g !== "object" || !Array.isArray(g.zones)) throw new Error("zonegroup get printed no zones");
+    return { ...g, zones: g.zones.map((z) => (zones.includes(z.name ?? "") ? { ...z, read_only: "true" } : z)) };
+}
+
+/** Whether `zone` syncs data from `peer` in this period. */
+export function syncsFrom(period: Period, zone: string, peer: string): boolean {
+    const from = period.zone(zone)?.syncFrom;
+    return from === "all" || (from ?? []).includes(peer);
+}
+
+/** Flags of `zone modify` that make `zone` sync from `peer` again, given what it syncs from now. */
+export function readmitFlags(period: Period, zone: string, peer: string): string[] {
+    const me = period.zone(zone);
+    const others = (period.zonegroups.find((g) => g.name === me?.zonegroup)?.zones ?? []).map((z) => z.name).filter((n) => n !== zone);
+    const from = me?.syncFrom === "all" ? others : [...(me?.syncFrom ?? []), peer];
+    return others.every((n) => from.includes(n)) ? ["--sync-from-all=true"] : ["--sync-from-all=false", `--sync-from=${[...new Set(from)].join(",")}`];
+}
+
+/**
+ * Objects this zone has and the peer lacks: what a resumed sync from the peer would delete here if
+ * the peer deleted them while fenced off (its log replays its deletes). Sorted; both lists sorted.
+ */
+export function missingOnPeer(here: readonly string[], peer: readonly string[]): string[] {
+    const there = new Set(peer);
+    return here.filter((k) => !there.has(k));
+}

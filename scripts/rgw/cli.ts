@@ -51,6 +51,7 @@ const RUNS: Record<Subcommand, Run> = {
     promote: steps.promote,
     demote: steps.demote,
     fence: steps.fence,
+    readmit: steps.readmit,
     "backup-objects": steps.backupObjects,
 };
 

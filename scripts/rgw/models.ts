@@ -70,6 +70,8 @@ export interface PeriodZone {
     zonegroup: string;
     endpoints: string[];
     readOnly: boolean;
+    /** The zones this zone syncs data from: "all" (sync_from_all, Ceph's default) or the listed ones. */
+    syncFrom: "all" | string[];
 }
 
 export interface ZoneGroup {
@@ -99,6 +101,7 @@ export class Period {
                 zonegroup: name,
                 endpoints: arr(obj(z).endpoints).map(str),
                 readOnly: bool(obj(z).read_only),
+                syncFrom: obj(z).sync_from_all === false || obj(z).sync_from_all === "false" ? arr(obj(z).sync_from).map(str) : "all" as const,
             }));
             return { name, zones };
         });

@@ -132,7 +132,7 @@ export class Session {
      * (nothing relies on the default realm: Rook sets none). `unscoped` for what lists .rgw.root
      * as a whole. The peer's calls name the peer's zone themselves.
      */
-    async call(args: readonly string[], opts: { via?: Via; unscoped?: boolean } = {}): Promise<CallResult> {
+    async call(args: readonly string[], opts: { via?: Via; unscoped?: boolean; input?: string } = {}): Promise<CallResult> {
         const has = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
         const scoped: string[] = [];
         if (!opts.unscoped) {
@@ -142,7 +142,7 @@ export class Session {
         }
         const admin = opts.via === "peer" ? this.o.peerAdmin : this.o.admin;
         if (!admin) throw failed("no radosgw-admin for the peer (RGW_PEER_ADMIN)");
-        const r = await admin.admin([...args, ...scoped]);
+        const r = await admin.admin([...args, ...scoped], opts.input);
         return { ...r, stderr: this.redact(r.stderr) };
     }
 

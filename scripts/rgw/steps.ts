@@ -1,9 +1,12 @@
 // The subcommands of rgw-multisite.sh as idempotent steps on a Session: each creates what is
 // absent, never flips a role on a re-run, and a re-run with the same arguments changes nothing.
 // The order of radosgw-admin calls is part of the behaviour (scripts and tests replay it).
-import { ZoneStatus, allCaughtUp, metadataCaughtUp, metadataEpochsBehind, notRunningReason, statusSummary } from "./checkpoints";
 import {
-    BucketEntry, Period, SyncGroup, bucketInstanceId, bucketSyncDisabled, flowZones, parseBucketList, parseMetadataList,
+    ZoneStatus, allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, notRunningReason, readmitFlags, statusSummary,
+    syncsFrom, zonegroupWithReadOnly,
+} from "./checkpoints";
+import {
+    BucketEntry, Period, SyncGroup, bucketInstanceId, parseAdminJson, bucketSyncDisabled, flowZones, parseBucketList, parseMetadataList,
     parseSyncInfo, parseSyncPolicy, parseUserInfo, parseZoneRecord, pipeInPlace, syncInfoHasSource, zoneInFlows,
 } from "./models";
 import { Session, Via, badArguments, failed, indented, isEnoent, refused, timedOut } from "./session";
@@ -778,6 +781,92 @@ async function commitPromotion(s: Session, c: PromoteContext, master: string): P
     await s.must([...args, "--yes-i-really-mean-it"]);
 }
 
+/**
+ * Marks zones of another cluster read-only in this cluster's zonegroup, staged for the promotion's
+ * commit. `zone modify` only edits zones whose parameters live in this cluster, so the zonegroup is
+ * read, edited and set back through stdin; a transport that passes no stdin (e.g. `kubectl exec`
+ * without -i) loses only this half of the fence, and says so.
+ */
+async function fenceInPeriod(s: Session, c: PromoteContext, lost: string[]): Promise<void> {
+    s.warn(`fencing the zones that do not answer (${lost.join(", ")}): zone ${c.zone} stops syncing from them and the period marks them read-only; `
+        + "when they return, nothing they write reaches it until the failover stack has demoted them and readmits them (rgw-multisite.sh readmit)");
+    const lostHalf = (why: string) => s.warn(`could not mark ${lost.join(", ")} read-only in the period (${why}): `
+        + `when they return their gateways accept writes until the failover stack demotes them; none of those writes reaches ${c.zone}`);
+    let edited: unknown;
+    try {
+        edited = zonegroupWithReadOnly(parseAdminJson(await s.must(["zonegroup", "get", "--rgw-zonegroup", c.zonegroup]), "zonegroup get"), lost);
+    } catch (e) {
+        return lostHalf(`zonegroup get: ${(e as Error).message}`);
+    }
+    const r = await s.call(["zonegroup", "set", "--rgw-zonegroup", c.zonegroup], { input: JSON.stringify(edited) });
+    if (r.code !== 0) lostHalf(`zonegroup set: exit ${r.code}${r.stderr ? `: ${r.stderr.trim().split("\n")[0]}` : ""}`);
+}
+
+/** Every object name of a bucket on this zone or the peer's, paged by --marker (sorted). */
+async function bucketObjectNames(s: Session, bucket: string, via: "local" | "peer", zone: string): Promise<string[]> {
+    const names: string[] = [];
+    let marker = "";
+    for (;;) {
+        const entries: BucketEntry[] = parseBucketList(await s.must(["bucket", "list", "--bucket", bucket, "--max-entries", String(s.o.listPage), ...(marker ? ["--marker", marker] : []), "--rgw-zone", zone], via));
+        names.push(...entries.map((e) => e.name));
+        if (entries.length < s.o.listPage) return names.sort();
+        marker = entries[entries.length - 1].name;
+    }
+}
+
+/**
+ * readmit --zone Z --peer-zone P: Z syncs data from P again after a forced promotion fenced P off.
+ * Sync resumes where it stopped, so P's log replays everything P did while fenced off, deletes
+ * included (its garbage collection, its repository maintenance); measured on Ceph 16.2.15, even
+ * `bucket sync init` and `data sync init` before resuming did not keep a delete from replaying.
+ * So readmit first waits until P has every object Z has (P, demoted, syncs from Z): then no delete
+ * of P can remove anything Z holds. If P still lacks objects at the deadline, it refuses and names
+ * them: P deleted them while fenced off, and resuming would delete them on Z too.
+ */
+export async function readmit(s: Session, flags: Flags): Promise<void> {
+    s.requireRestart();
+    const zone = opt(flags, "zone");
+    const peer = opt(flags, "peer-zone");
+    if (zone === peer) throw badArguments("--zone and --peer-zone must differ");
+    await s.deriveScope(zone);
+    let period = await s.loadPeriod();
+    if (!period.zone(zone)) throw failed(`zone ${zone} is not in the current period`);
+    if (!period.zone(peer)) throw failed(`zone ${peer} is not in the current period`);
+    if (syncsFrom(period, zone, peer)) {
+        s.step(`zone ${zone} syncs from ${peer}: nothing to change`);
+        return;
+    }
+    if (period.master === peer) throw refused(`zone ${peer} is the metadata master but zone ${zone} does not sync from it: demote ${peer} (or promote ${zone}) first`);
+    if (!s.o.peerAdmin) throw failed(`readmit needs RGW_PEER_ADMIN (zone ${peer}'s radosgw-admin) to check that resuming sync from ${peer} deletes nothing on ${zone}`);
+
+    s.step(`zone ${zone} does not sync from ${peer} (fenced off by a forced promotion): checking that ${peer} has every object ${zone} has`);
+    const buckets = parseAdminJson(await s.must(["bucket", "list"]), "bucket list");
+    const names = Array.isArray(buckets) ? buckets.map(String) : [];
+    const deadline = s.deadline();
+    for (;;) {
+        const lacking: string[] = [];
+        for (const bucket of names) {
+            const missing = missingOnPeer(await bucketObjectNames(s, bucket, "local", zone), await bucketObjectNames(s, bucket, "peer", peer));
+            lacking.push(...missing.map((k) => `${bucket}/${k}`));
+        }
+        if (lacking.length === 0) break;
+        if (deadline.passed()) {
+            throw refused(`zone ${peer} lacks ${lacking.length} object(s) that zone ${zone} has (${lacking.slice(0, 5).join(", ")}${lacking.length > 5 ? ", ..." : ""}): `
+                + `either ${peer} has not caught up with ${zone} yet (re-run later), or ${peer} deleted them while it was fenced off, and resuming sync from ${peer} would delete them on ${zone} too. `
+                + `If they are backups Velero expired on ${peer}, delete the same backups on ${zone}'s cluster (velero backup delete) and re-run; otherwise rebuild zone ${peer} (runbook: "A zone fenced off by a forced promotion")`);
+        }
+        s.info(`zone ${peer} still lacks ${lacking.length} object(s) of zone ${zone} (first: ${lacking[0]}); waiting for it to catch up`);
+        await s.sleepPoll();
+    }
+    s.step(`zone ${zone} syncs from ${peer} again`);
+    await s.must(["zone", "modify", "--rgw-zone", zone, ...readmitFlags(period, zone, peer)]);
+    s.step("committing the period");
+    await s.must(["period", "update", "--commit"]);
+    period = await s.loadPeriod();
+    await s.restartAfterCommit(endpointsOf(period, zone));
+    s.step(`zone ${zone} syncs from ${peer}`);
+}
+
 export async function promote(s: Session, flags: Flags): Promise<void> {
     s.requireRestart();
     const c: PromoteContext = {
@@ -804,11 +893,19 @@ export async function promote(s: Session, flags: Flags): Promise<void> {
     await refuseStaleEpoch(s, c, master);
     if (masterAnswers) await fenceOldMasterAndCatchUp(s, c, peerPeriod);
 
+    // A forced promotion while the old master does not answer fences it for when it returns: the
+    // new master stops syncing from it (nothing it writes while cut off, or after it comes back
+    // until the failover stack demotes it, reaches the new master: not its backups, not its
+    // garbage collection's deletes), and the period marks it read-only, so its gateway refuses
+    // writes as soon as the new master's period pusher reaches it. `readmit` lifts the first half.
+    const fence = c.force && peerPeriod === undefined ? lostZoneFence(period, c.zonegroup, c.zone, c.peer) : undefined;
+
     s.step(`promoting zone ${c.zone} to metadata master`);
     // Only the exact lowercase --read-only=false means false: radosgw-admin reads any other value
     // (False, no) as true and the new master would reject writes.
-    await s.must(["zone", "modify", "--rgw-zone", c.zone, "--rgw-zonegroup", c.zonegroup, "--master", "--default", "--read-only=false"]);
+    await s.must(["zone", "modify", "--rgw-zone", c.zone, "--rgw-zonegroup", c.zonegroup, "--master", "--default", "--read-only=false", ...(fence?.syncFlags ?? [])]);
     await s.must(["zonegroup", "modify", "--rgw-zonegroup", c.zonegroup, "--master"]);
+    if (fence && fence.lost.length) await fenceInPeriod(s, c, fence.lost);
     s.step("committing the period");
     await commitPromotion(s, c, master);
     period = await s.loadPeriod();

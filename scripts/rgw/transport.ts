@@ -10,7 +10,8 @@ export interface AdminResult {
 }
 
 export interface RgwAdmin {
-    admin(args: readonly string[]): Promise<AdminResult>;
+    /** `input`, when given, is written to radosgw-admin's stdin (`zonegroup set` reads JSON there). */
+    admin(args: readonly string[], input?: string): Promise<AdminResult>;
 }
 
 /** The gateway restart command (RGW_RESTART, RGW_PEER_RESTART): stdout and stderr together. */
@@ -25,14 +26,21 @@ export function splitCommand(value: string | undefined): string[] {
     return (value ?? "").split(/[ \t\n]+/).filter(Boolean);
 }
 
-/** Runs a command with stdin closed (an inherited one may never close; ssh prefixes would read it). */
-export function runProcess(argv: readonly string[], mergeOutput = false): Promise<AdminResult> {
+/**
+ * Runs a command with stdin closed (an inherited one may never close; ssh prefixes would read it),
+ * or fed with `input` and then closed.
+ */
+export function runProcess(argv: readonly string[], mergeOutput = false, input?: string): Promise<AdminResult> {
     return new Promise((resolve) => {
-        const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+        if (input !== undefined && child.stdin) {
+            child.stdin.on("error", () => undefined); // a command that does not read stdin closes it early
+            child.stdin.end(input);
+        }
         const out: Buffer[] = [];
         const err: Buffer[] = [];
-        child.stdout.on("data", (d: Buffer) => out.push(d));
-        child.stderr.on("data", (d: Buffer) => (mergeOutput ? out : err).push(d));
+        child.stdout?.on("data", (d: Buffer) => out.push(d));
+        child.stderr?.on("data", (d: Buffer) => (mergeOutput ? out : err).push(d));
         child.on("error", (e: NodeJS.ErrnoException) => {
             // What bash says for a missing command, with its exit code.
             const missing = e.code === "ENOENT";
@@ -50,8 +58,8 @@ export class ProcessAdmin implements RgwAdmin {
         if (prefix.length === 0) throw new Error("empty radosgw-admin command");
     }
 
-    admin(args: readonly string[]): Promise<AdminResult> {
-        return runProcess([...this.prefix, ...args]);
+    admin(args: readonly string[], input?: string): Promise<AdminResult> {
+        return runProcess([...this.prefix, ...args], false, input);
     }
 }
 
@@ -124,6 +132,8 @@ export function commandOf(args: readonly string[]): string {
  */
 export class FakeAdmin implements RgwAdmin {
     readonly calls: string[][];
+    /** What each call that had stdin got there, by command. */
+    readonly inputs = new Map<string, string>();
     private readonly served = new Map<string, number>();
 
     constructor(
@@ -134,9 +144,10 @@ export class FakeAdmin implements RgwAdmin {
         this.calls = calls;
     }
 
-    async admin(args: readonly string[]): Promise<AdminResult> {
+    async admin(args: readonly string[], input?: string): Promise<AdminResult> {
         this.calls.push(this.tag ? [this.tag, ...args] : [...args]);
         const cmd = commandOf(args);
+        if (input !== undefined) this.inputs.set(cmd, input);
         let answer = this.answers[cmd] ?? { out: {} };
         if (typeof answer === "function") answer = answer(args);
         if (Array.isArray(answer)) {

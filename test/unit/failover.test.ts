@@ -86,7 +86,9 @@ describe("failover stack: site-a active, both sites reachable", () => {
         const stop = named(run, "site-b-stop-schedules");
         expect(stop.inputs.create).to.equal("scripts/velero-role.sh stop-schedules --namespace velero --label dr.velero-ceph-dr/rpo-seconds");
         expect(stop.inputs.environment).to.deep.equal({ KUBE_CONTEXT: "cluster-b" });
-        expect(named(run, "site-a-backup-location").options.dependsOn).to.deep.equal(["ceph-metadata-master", "ceph-secondary"]);
+        expect(named(run, "site-a-backup-location").options.dependsOn).to.deep.equal([
+            "ceph-metadata-master", "ceph-secondary", "ceph-active-syncs-from-passive", "ceph-passive-syncs-from-active",
+        ]);
     });
 
     it("retains every resource on delete, so an unreachable site is never called", () => {
@@ -120,7 +122,7 @@ describe("failover stack: switching activeSite (the DR drill)", () => {
         expect(previewDiff(aActive, bActive)).to.deep.equal({
             create: ["site-a-stop-schedules", "site-a-wait-idle", "site-b-schedule-every-6h"],
             delete: ["site-a-schedule-every-6h", "site-b-stop-schedules", "site-b-wait-idle"],
-            update: ["ceph-metadata-master", "ceph-secondary", "site-a-backup-location", "site-b-backup-location"],
+            update: ["ceph-active-syncs-from-passive", "ceph-metadata-master", "ceph-passive-syncs-from-active", "ceph-secondary", "site-a-backup-location", "site-b-backup-location"],
         });
     });
 
@@ -190,9 +192,23 @@ describe("failover stack: lost-site mode", () => {
         });
         const returned = await runFailover({ activeSite: "site-b" });
         const diff = previewDiff(lost, returned);
-        expect(diff.create).to.deep.equal(["ceph-secondary", "site-a-backup-location", "site-a-cluster", "site-a-stack", "site-a-stop-schedules", "site-a-wait-idle"]);
+        expect(diff.create).to.deep.equal([
+            "ceph-active-syncs-from-passive", "ceph-passive-syncs-from-active",
+            "ceph-secondary", "site-a-backup-location", "site-a-cluster", "site-a-stack", "site-a-stop-schedules", "site-a-wait-idle",
+        ]);
         expect(diff.delete).to.deep.equal([]);
         expect(named(returned, "ceph-secondary").inputs.create).to.equal("scripts/rgw-multisite.sh demote --zone zonea --master-url http://rgw-b.example.com");
+    });
+
+    it("after the lost site returns, each zone is made to sync from the other again (readmit), only after the demote", async () => {
+        const returned = await runFailover({ activeSite: "site-b" });
+        const active = named(returned, "ceph-active-syncs-from-passive");
+        const passive = named(returned, "ceph-passive-syncs-from-active");
+        expect(active.inputs.create).to.equal("scripts/rgw-multisite.sh readmit --zone zoneb --peer-zone zonea");
+        expect(passive.inputs.create).to.equal("scripts/rgw-multisite.sh readmit --zone zonea --peer-zone zoneb");
+        expect(Object.keys(active.inputs.environment as object)).to.have.members(["RGW_ADMIN", "RGW_RESTART", "RGW_PEER_ADMIN"]);
+        expect(active.options.dependsOn).to.deep.equal(["ceph-secondary"]);
+        expect(passive.options.dependsOn).to.deep.equal(["ceph-secondary"]);
     });
 });
 

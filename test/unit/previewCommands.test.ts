@@ -78,6 +78,6 @@ describe("preview command lines (golden)", function () {
                 if (m) subcommands.add(m[1]);
             }
         }
-        expect([...subcommands].sort()).to.deep.equal(["demote", "ensure-master-zone", "ensure-realm", "ensure-user", "join-secondary", "promote", "sync-scope"]);
+        expect([...subcommands].sort()).to.deep.equal(["demote", "ensure-master-zone", "ensure-realm", "ensure-user", "join-secondary", "promote", "readmit", "sync-scope"]);
     });
 });

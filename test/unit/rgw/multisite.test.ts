@@ -35,7 +35,7 @@ const endpoint = "http://127.0.0.1:18080";
 const ID = { realm: CEPH_IDS.realm, zg: CEPH_IDS.zg, a: CEPH_IDS.zonea, b: CEPH_IDS.zoneb };
 const ENOENT = (what: string): Reply => ({ err: `failed to list ${what}: (2) No such file or directory\n`, code: 2 });
 
-function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[] }): object {
+function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[]; syncFrom?: Record<string, string[]> }): object {
     const zones = opts.zones ?? ["zonea", "zoneb"];
     const idOf = (z: string) => (z === "zonea" ? ID.a : z === "zoneb" ? ID.b : `${z}-id`);
     return {
@@ -54,6 +54,8 @@ function period(opts: { id?: string; master?: string; zones?: string[]; readOnly
                         name: z,
                         endpoints: [endpoint],
                         read_only: (opts.readOnly ?? []).includes(z) ? "true" : "false",
+                        sync_from_all: opts.syncFrom?.[z] ? "false" : "true",
+                        sync_from: opts.syncFrom?.[z] ?? [],
                     })),
                     sync_policy: { groups: [] },
                 },
@@ -120,7 +122,7 @@ const cmdOf = (call: string[]) => {
     return (i < 0 ? call : call.slice(0, i)).join(" ");
 };
 const callsOf = (r: Run, cmd: string) => r.calls.filter((c) => cmdOf(c) === cmd);
-const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
+const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify|set)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
 const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
 
 function expectNoSecrets(r: Run) {
@@ -443,6 +445,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         it("with --force proceeds: zone modify --master --read-only=false, zonegroup modify --master, commit, restart", async () => {
             const r = await run([...args, "--force"], state(SYNC_B_BEHIND));
             expect(r.code, r.stderr).to.equal(0);
+            // (this fake's `zonegroup get` has no zones: only the read-only half of the fence is lost, with a warning)
             expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "RESTART"]);
             const zm = callsOf(r, "zone modify")[0];
             expect(zm).to.include.members(["--rgw-zone", "zoneb", "--master", "--default", "--read-only=false"]);
@@ -538,6 +541,114 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(callsOf(r, "realm pull")[0]).to.include.members(["--url", "http://zonea.example:8080", "--access-key", KEYS.RGW_SYSTEM_ACCESS_KEY]);
             expect(r.stderr).to.contain("has a newer period");
             expectNoSecrets(r);
+        });
+    });
+
+    // Issue 16 item 7: a forced promotion while the old master does not answer fences it for when
+    // it returns; readmit lifts the fence only when nothing the fenced zone deleted can replay.
+    describe("promote --force with the old master unreachable: the fence of a returning zone", () => {
+        const args = ["promote", "--zone", "zoneb", "--zonegroup", "global", "--force"];
+        const zonegroupGet = (zones: string[]) => ({ out: { id: ID.zg, name: "global", master_zone: ID.b, zones: zones.map((z) => ({ name: z, read_only: "false" })) } });
+        const state = (zones = ["zonea", "zoneb"], extra: State = {}) =>
+            joinedState({
+                "sync status": { out: SYNC_B_MASTER_DOWN },
+                "period get": [{ out: period({ master: "zonea", zones }) }, { out: period({ master: "zonea", zones }) }, { out: period({ id: "period-2", master: "zoneb", zones }) }],
+                "zonegroup get": zonegroupGet(zones),
+                ...extra,
+            });
+
+        it("stops syncing from the lost zone and commits it read-only in the same period", async () => {
+            const admin: Run = await run(args, state());
+            expect(admin.code, admin.stderr).to.equal(0);
+            const zm = callsOf(admin, "zone modify")[0];
+            expect(zm).to.include.members(["--rgw-zone", "zoneb", "--master", "--sync-from-all=false"]);
+            expect(zm.some((a) => a.startsWith("--sync-from="))).to.equal(false);
+            expect(mutations(admin)).to.deep.equal(["zone modify", "zonegroup modify", "zonegroup set", "period update", "RESTART"]);
+            expect(admin.stderr).to.contain("fencing the zones that do not answer (zonea)");
+        });
+
+        it("marks exactly the lost zones read-only in the zonegroup it sets (through stdin)", async () => {
+            const calls: string[][] = [];
+            const fake = new FakeAdmin(state(["zonea", "zoneb", "zonec"]), calls);
+            const r = await runCli(args, {
+                env: { RGW_ADMIN: "radosgw-admin", RGW_RESTART: "restart", RGW_WAIT_TIMEOUT: "3", RGW_POLL_INTERVAL: "0.05", ...KEYS },
+                stdout: () => undefined, stderr: () => undefined,
+                clock: { now: () => 0, sleep: async () => undefined }, probe: async () => "answers",
+                makeAdmin: () => fake, makeRestarter: () => new FakeRestarter(calls),
+            });
+            expect(r).to.equal(0);
+            const set = JSON.parse(fake.inputs.get("zonegroup set") ?? "{}") as { zones: { name: string; read_only: string }[] };
+            expect(set.zones.map((z) => `${z.name}:${z.read_only}`)).to.deep.equal(["zonea:true", "zoneb:false", "zonec:true"]);
+            // No peer named: every other zone of the zonegroup is lost, none is kept as a source.
+            expect(calls.find((c) => c[0] === "zone" && c[1] === "modify")).to.include("--sync-from-all=false");
+        });
+
+        it("names only the given peer as lost and keeps syncing from the other zones", async () => {
+            const r = await run([...args, "--peer-zone", "zonea"], state(["zonea", "zoneb", "zonec"]));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "zone modify")[0]).to.include.members(["--sync-from-all=false", "--sync-from=zonec"]);
+        });
+
+        it("a transport without stdin loses only the read-only half, and says so", async () => {
+            const r = await run(args, state(undefined, { "zonegroup set": { err: "failed to decode JSON input: (22) Invalid argument", code: 22 } }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.contain("could not mark zonea read-only in the period");
+            expect(callsOf(r, "zone modify")[0]).to.include("--sync-from-all=false");
+            expect(callsOf(r, "period update")).to.have.length(1);
+        });
+
+        it("without --force no fence (the promotion is refused first)", async () => {
+            const r = await run(args.filter((a) => a !== "--force"), state());
+            expect(r.code).to.equal(3);
+            expect(callsOf(r, "zonegroup set")).to.deep.equal([]);
+        });
+    });
+
+    describe("readmit", () => {
+        const args = ["readmit", "--zone", "zoneb", "--peer-zone", "zonea"];
+        const list = (names: string[]) => ({ out: names.map((name) => ({ name, size: 1 })) });
+        const fenced = (extra: State = {}) => joinedState({
+            "zone get": zoneGet("zoneb"),
+            "period get": [{ out: period({ master: "zoneb", syncFrom: { zoneb: [] } }) }, { out: period({ id: "period-3", master: "zoneb" }) }],
+            "bucket list": (a: readonly string[]) => (a.includes("--bucket") ? list(["backups/x/velero-backup.json", "kopia/ns/p1"]) : { out: ["velero-backups"] }),
+            ...extra,
+        });
+        const peerHas = (names: string[]): State => ({ "bucket list": list(names) });
+
+        it("does nothing when the zone already syncs from the peer", async () => {
+            const r = await run(args, joinedState({ "zone get": zoneGet("zoneb"), "period get": { out: period({ master: "zoneb" }) } }), {}, {});
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("nothing to change");
+        });
+
+        it("needs the peer's radosgw-admin to check what a resumed sync would delete", async () => {
+            const r = await run(args, fenced());
+            expect(r.code).to.equal(1);
+            expect(r.stderr).to.contain("RGW_PEER_ADMIN");
+            expect(mutations(r)).to.deep.equal([]);
+        });
+
+        it("refuses (exit 3) when the peer lacks objects this zone has, naming them, and changes nothing", async () => {
+            const r = await run(args, fenced(), {}, peerHas(["backups/x/velero-backup.json"]));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain("velero-backups/kopia/ns/p1");
+            expect(r.stderr).to.contain("would delete them on zoneb too");
+            expect(mutations(r)).to.deep.equal([]);
+        });
+
+        it("when the peer has every object (and more: what it wrote while fenced), resumes sync from it: zone modify, commit, restart", async () => {
+            const r = await run(args, fenced(), {}, peerHas(["backups/a-cut/velero-backup.json", "backups/x/velero-backup.json", "kopia/ns/p1"]));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "period update", "RESTART"]);
+            expect(callsOf(r, "zone modify")[0]).to.include.members(["--rgw-zone", "zoneb", "--sync-from-all=true"]);
+            expect(r.calls.filter((c) => c[0] === "peer" && c.includes("list"))[0]).to.include.members(["--bucket", "velero-backups", "--rgw-zone", "zonea"]);
+        });
+
+        it("refuses to resume sync from a peer that is still the metadata master", async () => {
+            const r = await run(args, fenced({ "period get": { out: period({ master: "zonea", syncFrom: { zoneb: [] } }) } }), {}, peerHas([]));
+            expect(r.code).to.equal(3);
+            expect(r.stderr).to.contain("demote zonea");
         });
     });
 
