@@ -32,7 +32,7 @@ describe("core/rgwCalls: rendering and parsing back", () => {
     it("help lines come from the description", () => {
         expect(synopsis("sync-scope")).to.equal("sync-scope [--scope zone|bucket] --bucket BUCKET --zonegroup ZONEGROUP --zone ZONE [--peer-zone PEER_ZONE] [--repair]");
         expect(allowedFlags("demote")).to.equal("--zone --master-url --read-only");
-        expect(SUBCOMMANDS).to.have.length(12);
+        expect(SUBCOMMANDS).to.have.length(13);
         for (const s of SUBCOMMANDS) expect(RGW_CALLS[s].summary, s).to.be.a("string").with.length.above(10);
     });
 });
@@ -65,7 +65,7 @@ describe("core/rgwCalls: CLI argv", () => {
         ["fence", { zone: "z".repeat(64) }, "--zone must be"],
         ["fence", { zone: "z".repeat(63) }, undefined],
         ["ensure-user", { uid: "ve lero", "display-name": "V" }, "--uid must be an RGW user id"],
-        ["ensure-user", { uid: "a@b", "display-name": "V" }, "--uid must be an RGW user id"],
+        ["ensure-user", { uid: "a:b", "display-name": "V" }, "--uid must be an RGW user id"],
         ["ensure-user", { uid: "velero", "display-name": "a\nb" }, "--display-name must be 1-256 printable characters"],
         ["demote", { zone: "a", "master-url": "http://a:1,http://b:1" }, "--master-url takes one URL"],
         ["demote", { zone: "a", "master-url": "ftp://x:21" }, "--master-url must be an http:// or https:// URL"],
