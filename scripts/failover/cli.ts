@@ -2,13 +2,14 @@
 // scripts/failover.sh is its launcher; this is the program: arguments, wiring, exit codes.
 import * as path from "path";
 import * as readline from "readline";
-import { Command, Env, UsageError, parseCommand } from "./args";
+import { ClusterAccess, Command, Env, UsageError, parseCommand } from "./args";
+import { SiteId } from "./facts";
 import { siteInspection } from "./inspect";
 import { KubeCluster, KubeTools, VeleroCluster, WorkDir } from "./kube";
-import { PulumiCli } from "./pulumi";
+import { PulumiBackend, PulumiCli } from "./pulumi";
 import { EXIT, Exit, PROG, Report, Sink, Terminal, processSink } from "./report";
 import { restore } from "./restore";
-import { RgwMultisite, RgwMultisiteProcess } from "./rgw";
+import { RgwMultisite, RgwMultisiteProcess, RgwTransport } from "./rgw";
 import { splitWords } from "./shell";
 import { switchBreakGlass, switchWithPulumi } from "./switch";
 
@@ -122,8 +123,43 @@ export interface Io {
     terminal?: Terminal;
 }
 
+/** What the commands run against: the real programs, or in-memory fakes in tests. */
+export interface Wiring {
+    /** A site's zone through its radosgw-admin transport. */
+    rgw(site: SiteId, transport: RgwTransport): RgwMultisite;
+    /** A site's cluster, Velero in NAMESPACE. */
+    cluster(access: ClusterAccess, namespace: string): VeleroCluster;
+    pulumi: PulumiBackend;
+    now(): Date;
+    sleep(ms: number): Promise<void>;
+    /** Removes what the run left (private files). */
+    close(): void;
+}
+
+/** The real programs: scripts/rgw-multisite.sh, kubectl, velero, scripts/velero-role.sh, pulumi. */
+export function processWiring(env: Env): Wiring {
+    const childEnv = { ...env };
+    const work = new WorkDir();
+    const rgwScript = env.RGW_MULTISITE || path.join(SCRIPTS_DIR, "rgw-multisite.sh");
+    const veleroRole = env.VELERO_ROLE || path.join(SCRIPTS_DIR, "velero-role.sh");
+    const tools: KubeTools = {
+        kubectl: splitWords(env.KUBECTL ?? "kubectl"),
+        velero: splitWords(env.VELERO ?? "velero"),
+        veleroRole,
+        veleroRoleShownAs: shownAs(veleroRole),
+    };
+    return {
+        rgw: (_site, transport) => new RgwMultisiteProcess(rgwScript, shownAs(rgwScript), transport, childEnv),
+        cluster: (access, namespace) => new KubeCluster(access, namespace, tools, childEnv, work),
+        pulumi: new PulumiCli(splitWords(env.PULUMI ?? "pulumi"), ROOT, childEnv),
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        close: () => work.remove(),
+    };
+}
+
 /** Runs one command line; returns the exit code. */
-export async function main(argv: readonly string[], env: Env, io: Io = { sink: processSink, terminal: stdinTerminal() }): Promise<number> {
+export async function main(argv: readonly string[], env: Env, io: Io, wiring: Wiring): Promise<number> {
     let command: Command;
     try {
         command = parseCommand(argv, env);
@@ -139,37 +175,25 @@ export async function main(argv: readonly string[], env: Env, io: Io = { sink: p
         return EXIT.ok;
     }
 
-    const childEnv = { ...env };
-    const work = new WorkDir();
-    const onSignal = (code: number) => () => {
-        work.remove();
-        process.exit(code);
-    };
-    const signals: Array<[NodeJS.Signals, () => void]> = [["SIGINT", onSignal(130)], ["SIGTERM", onSignal(143)], ["SIGHUP", onSignal(129)]];
-    for (const [s, h] of signals) process.on(s, h);
     const report = new Report(io.sink, command.name !== "preflight" && command.options.dryRun);
-    const rgwScript = env.RGW_MULTISITE || path.join(SCRIPTS_DIR, "rgw-multisite.sh");
-    const rgw = (admin: string | undefined, restart: string | undefined): RgwMultisite | undefined =>
-        admin ? new RgwMultisiteProcess(rgwScript, shownAs(rgwScript), { admin, restart: restart ?? "" }, childEnv) : undefined;
-    const veleroRole = env.VELERO_ROLE || path.join(SCRIPTS_DIR, "velero-role.sh");
-    const tools: KubeTools = {
-        kubectl: splitWords(env.KUBECTL ?? "kubectl"),
-        velero: splitWords(env.VELERO ?? "velero"),
-        veleroRole,
-        veleroRoleShownAs: shownAs(veleroRole),
-    };
+    /** A site's zone when its radosgw-admin command is set; a site not set is not checked. */
+    const rgw = (site: SiteId, admin: string | undefined, restart: string | undefined): RgwMultisite | undefined =>
+        admin ? wiring.rgw(site, { admin, restart: restart ?? "" }) : undefined;
     try {
         switch (command.name) {
             case "preflight":
             case "switch": {
                 const o = command.options;
+                const targetRgw = rgw(o.to, env.TARGET_RGW_ADMIN, env.TARGET_RGW_RESTART);
+                if (!targetRgw) throw new Error("TARGET_RGW_ADMIN is not set");
                 const deps = {
                     report,
-                    targetRgw: rgw(env.TARGET_RGW_ADMIN, env.TARGET_RGW_RESTART) as RgwMultisite,
-                    otherRgw: o.otherUnreachable ? undefined : rgw(env.OTHER_RGW_ADMIN, env.OTHER_RGW_RESTART),
-                    targetCluster: new KubeCluster(o.targetCluster, o.namespace, tools, childEnv, work),
-                    otherCluster: o.otherUnreachable ? undefined : new KubeCluster(o.otherCluster, o.namespace, tools, childEnv, work) as VeleroCluster,
-                    pulumi: new PulumiCli(splitWords(env.PULUMI ?? "pulumi"), ROOT, childEnv),
+                    targetRgw,
+                    // A site declared unreachable gets no call at all.
+                    otherRgw: o.otherUnreachable ? undefined : rgw(o.other, env.OTHER_RGW_ADMIN, env.OTHER_RGW_RESTART),
+                    targetCluster: wiring.cluster(o.targetCluster, o.namespace),
+                    otherCluster: o.otherUnreachable ? undefined : wiring.cluster(o.otherCluster, o.namespace),
+                    pulumi: wiring.pulumi,
                     root: ROOT,
                     terminal: io.terminal,
                 };
@@ -187,11 +211,11 @@ export async function main(argv: readonly string[], env: Env, io: Io = { sink: p
                 const o = command.options;
                 await restore(o, {
                     report,
-                    cluster: new KubeCluster(o.targetCluster, o.namespace, tools, childEnv, work),
-                    rgw: rgw(env.TARGET_RGW_ADMIN, env.TARGET_RGW_RESTART),
+                    cluster: wiring.cluster(o.targetCluster, o.namespace),
+                    rgw: rgw(o.to, env.TARGET_RGW_ADMIN, env.TARGET_RGW_RESTART),
                     terminal: io.terminal,
-                    now: () => new Date(),
-                    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                    now: wiring.now,
+                    sleep: wiring.sleep,
                     settleSeconds: seconds(env.RESTORE_IMPORT_SETTLE_SECONDS, 30),
                     pollSeconds: seconds(env.RESTORE_POLL_SECONDS, 2),
                 });
@@ -205,16 +229,26 @@ export async function main(argv: readonly string[], env: Env, io: Io = { sink: p
         io.sink.stderr(`${PROG}: error: internal error: ${message}\n`);
         report.verdict(`FAILED: internal error: ${message}`);
         return EXIT.failed;
-    } finally {
-        work.remove();
-        for (const [s, h] of signals) process.off(s, h);
     }
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2), process.env).then(
-        (code) => process.exit(code),
+    const wiring = processWiring(process.env);
+    // The private files go with the run, however it ends.
+    const stop = (code: number) => () => {
+        wiring.close();
+        process.exit(code);
+    };
+    process.on("SIGINT", stop(130));
+    process.on("SIGTERM", stop(143));
+    process.on("SIGHUP", stop(129));
+    main(process.argv.slice(2), process.env, { sink: processSink, terminal: stdinTerminal() }, wiring).then(
+        (code) => {
+            wiring.close();
+            process.exit(code);
+        },
         (e: unknown) => {
+            wiring.close();
             process.stderr.write(`${PROG}: error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
             process.exit(EXIT.failed);
         },
