@@ -154,16 +154,27 @@ export interface SiteOptions {
 
 export type PreflightOptions = SiteOptions;
 
-export interface SwitchOptions extends SiteOptions {
-    /** "pulumi": through the failover stack; "break-glass": without the Pulumi backend. */
-    path: "pulumi" | "break-glass";
-    stack: string;
-    zonegroup?: string;
-    otherEndpoint?: string;
+interface SwitchCommon extends SiteOptions {
     force: boolean;
     dryRun: boolean;
     yes: boolean;
 }
+
+/** switch through the failover stack (Pulumi). */
+export interface PulumiSwitchOptions extends SwitchCommon {
+    path: "pulumi";
+    stack: string;
+}
+
+/** switch --break-glass: without the Pulumi backend; the zones are named. */
+export interface BreakGlassOptions extends SwitchCommon {
+    path: "break-glass";
+    targetZone: string;
+    zonegroup: string;
+    otherEndpoint?: string;
+}
+
+export type SwitchOptions = PulumiSwitchOptions | BreakGlassOptions;
 
 export interface RestoreOptions {
     to: SiteId;
@@ -305,16 +316,11 @@ function switchOptions(c: Check): SwitchOptions {
         c.onlyWith("--break-glass", "zonegroup", "other-endpoint", "other-kube-context", "location");
         siteEnv(c, o);
     }
-    return {
-        ...o,
-        path: breakGlass ? "break-glass" : "pulumi",
-        stack: f.get("stack") ?? DEFAULTS.stack,
-        zonegroup: f.get("zonegroup"),
-        otherEndpoint: f.get("other-endpoint"),
-        force: f.has("force"),
-        dryRun: f.has("dry-run"),
-        yes: f.has("yes"),
-    };
+    const common = { ...o, force: f.has("force"), dryRun: f.has("dry-run"), yes: f.has("yes") };
+    if (breakGlass) {
+        return { ...common, path: "break-glass", targetZone: f.get("zone") as string, zonegroup: f.get("zonegroup") as string, otherEndpoint: f.get("other-endpoint") };
+    }
+    return { ...common, path: "pulumi", stack: f.get("stack") ?? DEFAULTS.stack };
 }
 
 function restoreOptions(c: Check): RestoreOptions {

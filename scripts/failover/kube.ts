@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { ClusterAccess } from "./args";
 import { SiteId } from "./facts";
-import { Env, RunResult, run } from "./proc";
+import { ChildEnv, RunResult, run } from "./proc";
 import { Action } from "./report";
 import { render } from "./shell";
 
@@ -75,7 +75,7 @@ export class KubeCluster implements VeleroCluster {
         private readonly access: ClusterAccess,
         private readonly namespace: string,
         private readonly tools: KubeTools,
-        private readonly env: Env,
+        private readonly env: ChildEnv,
         private readonly work: WorkDir,
     ) {
         this.site = access.site;
@@ -157,7 +157,7 @@ export class KubeCluster implements VeleroCluster {
 
     /** velero-role.sh with this cluster's connection in its environment (a context, or the kubeconfig itself). */
     private veleroRole(args: string[], stdio: "capture" | "inherit" = "capture"): Promise<RunResult> {
-        const env: Env = this.access.context
+        const env: ChildEnv = this.access.context
             ? { ...this.env, KUBE_CONTEXT: this.access.context, KUBECONFIG_DATA: undefined }
             : { ...this.env, KUBECONFIG_DATA: this.env[this.access.kubeconfigVar], KUBE_CONTEXT: undefined };
         return run([this.tools.veleroRole, ...args], { env, stdout: stdio, stderr: stdio });

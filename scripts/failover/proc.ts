@@ -3,10 +3,10 @@
 import { spawn } from "child_process";
 import { constants } from "os";
 
-export type Env = Record<string, string | undefined>;
+export type ChildEnv = Record<string, string | undefined>;
 
 export interface RunOptions {
-    env?: Env;
+    env?: ChildEnv;
     cwd?: string;
     /** "capture": returned as text; "inherit": straight to this process's stream (live progress). */
     stdout?: "capture" | "inherit";
@@ -50,7 +50,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
 }
 
 /** The environment without the variables set to undefined (unset for the child). */
-function clean(env: Env): NodeJS.ProcessEnv {
+function clean(env: ChildEnv): NodeJS.ProcessEnv {
     const result: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(env)) if (v !== undefined) result[k] = v;
     return result;

@@ -2,7 +2,7 @@
 // deployment, run by the pulumi CLI in the project directory (PULUMI_* secrets stay in the
 // environment). The break-glass path (switch.ts) runs without any of this.
 import { SiteId } from "./facts";
-import { Env, run } from "./proc";
+import { ChildEnv, run } from "./proc";
 import { Action } from "./report";
 import { render } from "./shell";
 
@@ -29,7 +29,7 @@ export interface PulumiBackend {
 
 export class PulumiCli implements PulumiBackend {
     /** @param pulumi the pulumi command (PULUMI, word-split) @param root the project directory */
-    constructor(private readonly pulumi: string[], private readonly root: string, private readonly env: Env) {}
+    constructor(private readonly pulumi: string[], private readonly root: string, private readonly env: ChildEnv) {}
 
     command(args: string[]): Action {
         const argv = [...this.pulumi, ...args];

@@ -8,7 +8,7 @@
 // RgwMultisiteProcess, and drop the models below in favour of its own.
 import { Action } from "./report";
 import { printfQ, render } from "./shell";
-import { Env, run } from "./proc";
+import { ChildEnv, run } from "./proc";
 
 /** One sync direction as `status`/`backup-objects` report it. */
 export interface SyncState {
@@ -175,7 +175,7 @@ export class RgwMultisiteProcess implements RgwMultisite {
      * @param shownAs how the script is named in "would run" lines
      * @param env the environment passed on (system keys included, never on argv)
      */
-    constructor(readonly script: string, readonly shownAs: string, readonly transport: RgwTransport, private readonly env: Env) {}
+    constructor(readonly script: string, readonly shownAs: string, readonly transport: RgwTransport, private readonly env: ChildEnv) {}
 
     status(zone?: string): Promise<RgwReply<ZoneStatus>> {
         return this.query(["status", ...(zone ? ["--zone", zone] : [])], zoneStatusFrom);
@@ -209,7 +209,7 @@ export class RgwMultisiteProcess implements RgwMultisite {
     }
 
     /** This site's transport; the peer's only when the call is about the peer. Progress stays on stderr. */
-    private childEnv(peer?: RgwTransport): Env {
+    private childEnv(peer?: RgwTransport): ChildEnv {
         return {
             ...this.env,
             RGW_ADMIN: this.transport.admin,

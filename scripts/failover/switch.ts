@@ -1,7 +1,7 @@
 // failover.sh switch: make SITE the active site after a preflight, through the failover stack
 // (Pulumi), or with --break-glass without the Pulumi state backend (promote, then the clusters'
 // Schedules and BackupStorageLocations directly), printing what to reconcile later.
-import { SwitchOptions } from "./args";
+import { BreakGlassOptions, PulumiSwitchOptions } from "./args";
 import { RPO_SECONDS_LABEL } from "./facts";
 import { siteInspection } from "./inspect";
 import { VeleroCluster } from "./kube";
@@ -24,7 +24,7 @@ export interface SwitchDeps {
     terminal?: Terminal;
 }
 
-export async function switchWithPulumi(o: SwitchOptions, d: SwitchDeps): Promise<never> {
+export async function switchWithPulumi(o: PulumiSwitchOptions, d: SwitchDeps): Promise<never> {
     const r: Report = d.report;
     const inspection = siteInspection(o, d);
     await inspection.preflight();
@@ -55,7 +55,7 @@ export async function switchWithPulumi(o: SwitchOptions, d: SwitchDeps): Promise
     return r.finish(`DONE: ${o.to} is the active site (stack ${o.stack})${o.force ? "; forcePromotion is true: set it back when the other site returns" : ""}`);
 }
 
-export async function switchBreakGlass(o: SwitchOptions, d: SwitchDeps): Promise<never> {
+export async function switchBreakGlass(o: BreakGlassOptions, d: SwitchDeps): Promise<never> {
     const r: Report = d.report;
     const inspection = siteInspection(o, d);
     await inspection.preflight();
@@ -64,10 +64,10 @@ export async function switchBreakGlass(o: SwitchOptions, d: SwitchDeps): Promise
     // (a reachable but silent other site is a blocker above; this only guards the logic)
     if (!o.otherUnreachable && !otherUp) r.die(`${o.other}'s zone was not reached; break-glass needs it reachable (or --unreachable ${o.other} --force)`);
 
-    const targetZone = o.targetZone as string;
+    const targetZone = o.targetZone;
     const otherZone = inspection.otherZone;
     const promote = d.targetRgw.promote(
-        { zone: targetZone, zonegroup: o.zonegroup as string, peerZone: otherUp ? otherZone : undefined, peerUrl: otherUp ? o.otherEndpoint : undefined, force: o.force },
+        { zone: targetZone, zonegroup: o.zonegroup, peerZone: otherUp ? otherZone : undefined, peerUrl: otherUp ? o.otherEndpoint : undefined, force: o.force },
         otherUp ? d.otherRgw : undefined,
     );
 
@@ -81,7 +81,8 @@ export async function switchBreakGlass(o: SwitchOptions, d: SwitchDeps): Promise
     let code = await r.act(`promoting zone ${targetZone}`, promote);
     if (code !== 0) r.childFailed("rgw-multisite.sh promote", code);
     if (otherUp) {
-        const other = d.otherCluster as VeleroCluster;
+        const other = d.otherCluster;
+        if (!other) r.die(`${o.other}'s cluster is not known: give --other-kube-context or set OTHER_KUBECONFIG_DATA`);
         code = await r.act(`${o.other}'s cluster: stopping our Schedules`, other.stopSchedules(RPO_SECONDS_LABEL));
         if (code !== 0) r.childFailed(`velero-role.sh stop-schedules on ${o.other}`, code);
         code = await r.act(`${o.other}'s cluster: location ${o.location} ReadOnly`, other.setAccessMode(o.location, "ReadOnly"));
