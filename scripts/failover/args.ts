@@ -91,6 +91,10 @@ export function parseFlags(subcommand: string, spec: FlagSpec, argv: readonly st
 
 type Checker = (value: string) => string | undefined;
 
+// MERGE: core-leaf's core/validators has kubeContextProblem, dnsSubdomainProblem and
+// wholeSecondsProblem, and core/siteContract has otherSite: use those instead of the three checkers
+// and otherSite below (they came from this tool's shell rules; no other copy exists today).
+
 const site: Checker = (v) => ((SITE_IDS as readonly string[]).includes(v) ? undefined : "allowed: site-a or site-b");
 /** kubeconfig context names as this tool passes them to kubectl and velero. */
 const kubeContext: Checker = (v) =>
