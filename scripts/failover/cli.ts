@@ -2,6 +2,7 @@
 // scripts/failover.sh is its launcher; this is the program: arguments, wiring, exit codes.
 import * as path from "path";
 import * as readline from "readline";
+import { isatty } from "tty";
 import { ClusterAccess, Command, Env, UsageError, parseCommand } from "./args";
 import { SiteId } from "./facts";
 import { siteInspection } from "./inspect";
@@ -95,7 +96,8 @@ function shownAs(file: string): string {
 
 /** stdin as a terminal to confirm on, when it is one. */
 function stdinTerminal(): Terminal | undefined {
-    if (!process.stdin.isTTY) return undefined;
+    // isatty(0) rather than process.stdin.isTTY: stdin is not opened unless on-call is asked.
+    if (!isatty(0)) return undefined;
     return {
         ask: (prompt) => new Promise((resolve) => {
             const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: false });
