@@ -1,5 +1,5 @@
 // docs/runbook.md keeps up with what links to it: every alert's runbook_url (as rendered by
-// DrAlertRules), the anchor list in docs/alerts.md, the links scripts/failover.sh prints, and the
+// DrAlertRules), the anchor list in docs/alerts.md, the links failover.sh prints (scripts/failover/), and the
 // runbook's own links must land on a heading. Anchors are GitHub's heading slugs.
 import { expect } from "chai";
 import * as fs from "fs";
@@ -90,11 +90,12 @@ describe("docs/runbook.md", () => {
         }
     });
 
-    it("links only to headings that exist, and so do the runbook links scripts/failover.sh prints", () => {
+    it("links only to headings that exist, and so do the runbook links failover.sh prints (scripts/failover/)", () => {
         const own = [...runbook.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
         expect(own.length).to.be.greaterThan(0);
         expect(own.filter((a) => !slugs.has(a)), "broken links in docs/runbook.md").to.deep.equal([]);
-        const fromScript = [...read("scripts/failover.sh").matchAll(/docs\/runbook\.md#([a-z0-9_-]+)/g)].map((m) => m[1]);
+        const program = fs.readdirSync(path.join(ROOT, "scripts/failover")).map((f) => read(`scripts/failover/${f}`)).join("\n");
+        const fromScript = [...program.matchAll(/docs\/runbook\.md#([a-z0-9_-]+)/g)].map((m) => m[1]);
         expect(fromScript.length).to.be.greaterThan(0);
         expect(fromScript.filter((a) => !slugs.has(a)), "anchors failover.sh prints").to.deep.equal([]);
     });

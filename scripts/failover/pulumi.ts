@@ -1,0 +1,52 @@
+// The Pulumi-backend path of a switch: the failover stack's role settings, its preview and its
+// deployment, run by the pulumi CLI in the project directory (PULUMI_* secrets stay in the
+// environment). The break-glass path (switch.ts) runs without any of this.
+import { SiteId } from "./facts";
+import { ChildEnv, run } from "./proc";
+import { Action } from "./report";
+import { render } from "./shell";
+
+/** The role settings of the failover stack, stated whole: no leftover forcePromotion or unreachableSites carries over. */
+export function roleSettingCommands(stack: string, to: SiteId, other: SiteId, otherUnreachable: boolean, force: boolean): string[][] {
+    return [
+        ["config", "set", "activeSite", to, "-s", stack],
+        otherUnreachable
+            ? ["config", "set", "--path", "unreachableSites[0]", other, "-s", stack]
+            : ["config", "rm", "unreachableSites", "-s", stack],
+        ["config", "set", "forcePromotion", String(force), "-s", stack],
+    ];
+}
+
+export const previewArgs = (stack: string) => ["preview", "-s", stack, "--diff"];
+export const upArgs = (stack: string) => ["up", "-s", stack, "--yes"];
+
+export interface PulumiBackend {
+    /** `pulumi ARGS` in the project directory. */
+    command(args: string[]): Action;
+    /** The failover stack's restore command for the new active site, if it has one. */
+    restoreCommand(stack: string): Promise<string | undefined>;
+}
+
+export class PulumiCli implements PulumiBackend {
+    /** @param pulumi the pulumi command (PULUMI, word-split) @param root the project directory */
+    constructor(private readonly pulumi: string[], private readonly root: string, private readonly env: ChildEnv) {}
+
+    command(args: string[]): Action {
+        const argv = [...this.pulumi, ...args];
+        return { display: render(argv), run: async () => (await run(argv, { cwd: this.root, env: this.env })).code };
+    }
+
+    async restoreCommand(stack: string): Promise<string | undefined> {
+        const r = await run([...this.pulumi, ...stackOutputArgs("restoreCommand", stack)], { cwd: this.root, env: this.env, stdout: "capture", stderr: "capture" });
+        return r.code === 0 ? r.stdout.replace(/\n+$/, "") || undefined : undefined;
+    }
+}
+
+/**
+ * The one stack output this tool reads: `restoreCommand` of the failover stack.
+ * MERGE: the stack-output contract (which outputs the on-call tool reads) is being defined once in
+ * core/; take the output's name from there.
+ */
+function stackOutputArgs(output: "restoreCommand", stack: string): string[] {
+    return ["stack", "output", output, "-s", stack];
+}
