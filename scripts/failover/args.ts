@@ -2,7 +2,8 @@
 // environment must provide. Pure: argv and the environment in, options or a UsageError out (the
 // CLI prints it and exits 2). The first problem wins, in the order the checks are listed.
 import {
-    SITE_IDS, SiteId, bucketNameProblem, cephNameProblem, dnsLabelProblem, endpointProblem, stackNameProblem,
+    SITE_IDS, SiteId, bucketNameProblem, cephNameProblem, dnsLabelProblem, dnsSubdomainProblem, endpointProblem, kubeContextProblem, otherSite,
+    stackNameProblem, wholeSecondsProblem,
 } from "./facts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -91,18 +92,7 @@ export function parseFlags(subcommand: string, spec: FlagSpec, argv: readonly st
 
 type Checker = (value: string) => string | undefined;
 
-// MERGE: core-leaf's core/validators has kubeContextProblem, dnsSubdomainProblem and
-// wholeSecondsProblem, and core/siteContract has otherSite: use those instead of the three checkers
-// and otherSite below (they came from this tool's shell rules; no other copy exists today).
-
 const site: Checker = (v) => ((SITE_IDS as readonly string[]).includes(v) ? undefined : "allowed: site-a or site-b");
-/** kubeconfig context names as this tool passes them to kubectl and velero. */
-const kubeContext: Checker = (v) =>
-    /^[A-Za-z0-9@:/._-]+$/.test(v) && v.length <= 253 ? undefined : "allowed: a kubeconfig context name (A-Z a-z 0-9 @ : / . _ -)";
-/** Velero Backup names are Kubernetes object names (DNS subdomains). */
-const backupName: Checker = (v) =>
-    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) && v.length <= 253 ? undefined : "allowed: a Velero backup name (lowercase letters, digits, '-', '.')";
-const seconds: Checker = (v) => (/^[1-9][0-9]{0,6}$/.test(v) ? undefined : "allowed: a positive whole number of seconds");
 
 const CHECKS: Record<string, Checker> = {
     to: site,
@@ -116,18 +106,15 @@ const CHECKS: Record<string, Checker> = {
     bucket: bucketNameProblem,
     namespace: dnsLabelProblem,
     location: dnsLabelProblem,
-    "kube-context": kubeContext,
-    "other-kube-context": kubeContext,
-    backup: backupName,
+    "kube-context": kubeContextProblem,
+    "other-kube-context": kubeContextProblem,
+    backup: dnsSubdomainProblem,
     stack: stackNameProblem,
     "other-endpoint": endpointProblem,
-    timeout: seconds,
-    "reimport-timeout": seconds,
+    timeout: wholeSecondsProblem,
+    "reimport-timeout": wholeSecondsProblem,
 };
 
-export function otherSite(s: SiteId): SiteId {
-    return s === "site-a" ? "site-b" : "site-a";
-}
 
 // ---------------------------------------------------------------------------------------------
 // Options per subcommand

@@ -61,7 +61,7 @@ describe("failover tool: arguments", () => {
             ["no target cluster", ["preflight", "--to", "site-b"], ENV, "preflight", /^which cluster is site-b\? give --kube-context C or set TARGET_KUBECONFIG_DATA \(a whole kubeconfig, secret\)$/],
             ["preflight with --force", [...PREFLIGHT, "--force"], ENV, "preflight", /^unknown flag --force \(allowed: --to --unreachable --zone --other-zone --bucket --namespace --kube-context\)$/],
             ["restore without --namespace", ["restore", "--site", "site-b", "--kube-context", "c"], ENV, "restore", /^missing required flag --namespace/],
-            ["restore with a bad backup name", [...RESTORE, "--backup", "Every_6h"], ENV, "restore", /^--backup 'Every_6h' is not allowed; allowed: a Velero backup name/],
+            ["restore with a bad backup name", [...RESTORE, "--backup", "Every_6h"], ENV, "restore", /^--backup 'Every_6h' is not allowed; allowed: 1 to 253 lowercase letters, digits/],
             ["restore with a bad timeout", [...RESTORE, "--timeout", "soon"], ENV, "restore", /^--timeout 'soon' is not allowed; allowed: a positive whole number of seconds$/],
             ["restore with a zero timeout", [...RESTORE, "--timeout", "0"], ENV, "restore", /^--timeout '0' is not allowed/],
             ["restore with the restoring site as the lost one", [...RESTORE, "--lost-site", "site-b"], ENV, "restore", /^--lost-site 'site-b' is not allowed: the site that restores cannot be the lost one; allowed: site-a$/],
