@@ -6,7 +6,7 @@
 // and the failback. It records checks and timings; the lab asserts on them, the bench times them.
 import * as fs from "fs";
 import * as path from "path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { BucketOwnerError, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
 import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
 import { SiteCluster, VeleroObject, k8sLab, waitFor } from "./cluster";
@@ -415,6 +415,45 @@ async function switchRoles(c: DrillContext, settings: { activeSite: Site; unreac
     await upTwice(c, "failover", key, what);
 }
 
+/** Whether a zone syncs data from every other zone, in its own cluster's period. */
+async function syncsFromAll(s: LabSettings, site: Site): Promise<boolean> {
+    const p = JSON.parse(await cephLab(s, `admin ${site} period get`)) as { period_map: { zonegroups: { zones: { name: string; sync_from_all: unknown }[] }[] } };
+    const me = p.period_map.zonegroups.flatMap((g) => g.zones).find((z) => z.name === zoneOf(s, site));
+    return me?.sync_from_all === true || me?.sync_from_all === "true";
+}
+
+/**
+ * Issue 16 item 7: site A is back after the forced promotion of B, its Velero still running with
+ * a ReadWrite location. Its zone must refuse writes once B's period reaches it, and nothing it
+ * writes may reach zone B before the failover stack has demoted it.
+ */
+async function returningSiteFenced(c: DrillContext, backup: string): Promise<void> {
+    const healed = Date.now();
+    const refusedAfter = await waitFor(async () => {
+        try {
+            await c.s3.a.send(new PutObjectCommand({ Bucket: c.bucket, Key: `fence-probe/${Date.now()}`, Body: "written by the returning site" }));
+            return undefined;
+        } catch (e) {
+            return (e as { name?: string }).name === "AccessDenied" ? Date.now() - healed : undefined;
+        }
+    }, 60_000, 500);
+    if (refusedAfter !== undefined) c.r.timingsMs["return.zoneAReadOnlyAfterHeal"] = refusedAfter;
+    c.r.check("site A returns: its zone refuses writes once B's period reaches it (read-only in the forced period)", refusedAfter !== undefined,
+        refusedAfter !== undefined ? `writes refused ${(refusedAfter / 1000).toFixed(1)} s after the link came back` : "still writable 60 s after the link came back");
+
+    await c.clusters.a.velero(["backup", "create", backup, "--from-schedule", SCHEDULE]);
+    const ended = await waitFor(async () => {
+        const b = await c.clusters.a.veleroObject("backups", backup);
+        return b?.status?.phase && FINAL_PHASES.includes(b.status.phase) ? b : undefined;
+    }, 180_000, 1000);
+    const onA = await listKeys(c.s3.a, c.bucket, `backups/${backup}/`);
+    const onB = await listKeys(c.s3.b, c.bucket, `backups/${backup}/`);
+    const inB = await c.clusters.b.veleroObject("backups", backup);
+    c.r.check(`site A returns with its Velero running: backup ${backup} made there does not reach zone B or cluster B before the demote`,
+        ended !== undefined && onB.length === 0 && inB === undefined,
+        `phase in A ${ended?.status?.phase ?? "(not final within 180 s)"}; files on zone A ${onA.length}, on zone B ${onB.length}; in cluster B: ${inB ? inB.status?.phase : "absent"}`);
+}
+
 /** Every backup made so far is Completed in each reachable cluster, and the bucket is the same on both zones. */
 async function checkNothingLost(c: DrillContext, when: string): Promise<void> {
     for (const site of SITES) {
@@ -480,10 +519,15 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
         blocked.code === 3 && blocked.output.includes("--lost-site site-a") && lostRestore.code === 0 && lostRestore.output.includes("chosen: lab-a-1"),
         `without: exit ${blocked.code} (${lastLines(blocked.output, 2)}); with --lost-site: exit ${lostRestore.code}: ${lastLines(lostRestore.output)}`);
 
-    // A returns and rejoins as B's secondary; then the failback.
+    // A returns with its Velero still running (ReadWrite location, schedule): fenced until the
+    // failover stack demotes it; then the stack readmits it and both zones sync again.
     await cephLab(s, "heal a", r.log);
+    await returningSiteFenced(c, "lab-a-returned");
     await switchRoles(c, { activeSite: "b" }, "return.switch", "site A returns: unreachableSites [], activeSite site-b (A rejoins as secondary)");
     await checkRoles(c, "b", "after site A returned");
+    const syncing = await Promise.all(SITES.map((site) => syncsFromAll(c.s, site)));
+    c.r.check("after site A returned: the failover stack readmitted the fenced zone: each zone syncs from the other again", syncing.every(Boolean),
+        SITES.map((site, i) => `zone ${zoneOf(c.s, site)}: ${syncing[i] ? "syncs from all" : "still fenced"}`).join(", "));
     await checkNothingLost(c, "after site A returned");
     const failbackStart = Date.now();
     await switchRoles(c, { activeSite: "a" }, "failback.switch", "fail back: activeSite site-a");
