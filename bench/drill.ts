@@ -10,7 +10,7 @@ import { changeSummary } from "../scripts/lab/pulumiCli";
 import { Site, cephLab, endpoint, masterIs, periodOf, zoneOf } from "../scripts/lab/labSettings";
 import { WrittenObject, firstSuccessfulWrite, waitForObjects } from "../scripts/lab/s3";
 import { BenchCtx, writeSwitchBackup } from "./context";
-import { resourceSteps } from "./engineEvents";
+import { resourceSteps } from "../scripts/lab/engineEvents";
 import { Reapply, Scenario, SwitchOutcome, TimedStep } from "./types";
 import { sec } from "./stats";
 

@@ -15,6 +15,7 @@ import {
 } from "./labSettings";
 import { PulumiWorkspace, makeProjectDir } from "./pulumiCli";
 import { LATE_PVB_COUNT, writeBackupMetadataFirst } from "./lateFiles";
+import { orderProblems } from "./engineEvents";
 import { createBucket, listKeys } from "./s3";
 import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
@@ -94,12 +95,31 @@ async function configureRegion(c: { s: LabSettings; ws: PulumiWorkspace; cluster
 }
 
 /** `pulumi up`, then `pulumi up --expect-no-changes` (nothing may change on a second run). */
-async function upTwice(c: Pick<DrillContext, "ws" | "r">, stack: string, key: string, what: string): Promise<void> {
-    const result = await c.r.time(key, what, () => c.ws.up(stack));
+async function upTwice(c: Pick<DrillContext, "ws" | "r" | "s">, stack: string, key: string, what: string): Promise<string> {
+    const eventLog = path.join(c.s.dir, "events", `${key}.jsonl`);
+    fs.mkdirSync(path.dirname(eventLog), { recursive: true });
+    const result = await c.r.time(key, what, () => c.ws.up(stack, eventLog));
     c.r.log(`    changes: ${JSON.stringify(result.changes)}`);
     const again = await c.r.time(`${key}.noChange`, `${stack}: pulumi up again, expecting no changes`, () => c.ws.upExpectingNoChanges(stack));
     c.r.check(`${stack}: a second pulumi up right after ${key} changes nothing`, again.code === 0,
         again.code === 0 ? `no changes (${(again.ms / 1000).toFixed(1)} s)` : again.stdout.slice(-1500));
+    return result.events;
+}
+
+/**
+ * Issue 16 item 5, on the real engine: the old active cluster stops its schedules, turns its
+ * location ReadOnly and goes idle before Ceph changes roles; the new one writes only after.
+ */
+function checkSwitchOrder(c: DrillContext, events: string, active: Site, when: string): void {
+    const passive = siteId(other(active));
+    const pairs = [
+        ...[`${passive}-stop-schedules`, `${passive}-backup-location`, `${passive}-wait-idle`].map((step) => [step, "ceph-metadata-master"] as const),
+        ["ceph-metadata-master", "ceph-secondary"] as const,
+        ["ceph-secondary", `${siteId(active)}-backup-location`] as const,
+    ];
+    const problems = orderProblems(events, pairs);
+    c.r.check(`${when}: the engine ran the switch in order: passive schedules stopped, location ReadOnly and idle, then promote, demote, then the new active location`,
+        problems.length === 0, problems.length ? problems.join("; ") : `${pairs.length} orderings held in the event log`);
 }
 
 function s3For(s: LabSettings, site: Site, zonegroup: string, keys: { accessKey: string; secretKey: string }): S3Client {
@@ -112,9 +132,9 @@ export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): P
     const clusters = { a: new SiteCluster(s, "a"), b: new SiteCluster(s, "b") };
     await configureRegion({ s, ws, clusters }, "a", scope);
     const preview = await r.time("siteA.preview", "site-a: pulumi preview --diff", () => ws.previewDiff("site-a"));
-    await upTwice({ ws, r }, "site-a", "siteA.up", "site-a: pulumi up (realm, zonegroup, master zone, users, bucket, Velero Secrets, alerts)");
+    await upTwice({ s, ws, r }, "site-a", "siteA.up", "site-a: pulumi up (realm, zonegroup, master zone, users, bucket, Velero Secrets, alerts)");
     await configureRegion({ s, ws, clusters }, "b", scope);
-    await upTwice({ ws, r }, "site-b", "siteB.up", "site-b: pulumi up (joins zone B, Velero Secrets, alerts)");
+    await upTwice({ s, ws, r }, "site-b", "siteB.up", "site-b: pulumi up (joins zone B, Velero Secrets, alerts)");
 
     const out = await ws.outputs("site-a", true);
     const keys = { accessKey: String(out.veleroAccessKey), secretKey: String(out.veleroSecretKey) };
@@ -405,14 +425,14 @@ function lastLines(text: string, n = 6): string {
 }
 
 /** Sets the failover config, previews the diff when asked, and applies it. */
-async function switchRoles(c: DrillContext, settings: { activeSite: Site; unreachable?: Site[]; force?: boolean }, key: string, what: string, savePreview?: string): Promise<void> {
+async function switchRoles(c: DrillContext, settings: { activeSite: Site; unreachable?: Site[]; force?: boolean }, key: string, what: string, savePreview?: string): Promise<string> {
     const { ws } = c;
     await ws.configSet("failover", "activeSite", siteId(settings.activeSite));
     await ws.configRm("failover", "unreachableSites");
     for (const [i, site] of (settings.unreachable ?? []).entries()) await ws.configSet("failover", `unreachableSites[${i}]`, siteId(site), { path: true });
     await ws.configSet("failover", "forcePromotion", settings.force ? "true" : "false");
     if (savePreview) c.artifacts[savePreview] = await c.r.time(`${key}.preview`, `${what}: pulumi preview --diff`, () => ws.previewDiff("failover"));
-    await upTwice(c, "failover", key, what);
+    return upTwice(c, "failover", key, what);
 }
 
 /** Whether a zone syncs data from every other zone, in its own cluster's period. */
@@ -493,8 +513,9 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
 
     // The drill: both sites up, B becomes active; the preview is what a reviewer sees.
     const drillStart = Date.now();
-    await switchRoles(c, { activeSite: "b" }, "drill.switch", "drill: activeSite site-b", "drillPreview");
+    const drillEvents = await switchRoles(c, { activeSite: "b" }, "drill.switch", "drill: activeSite site-b", "drillPreview");
     r.timingsMs["drill.switchTotal"] = Date.now() - drillStart;
+    checkSwitchOrder(c, drillEvents, "b", "drill switch");
     await checkRoles(c, "b", "after the drill switch");
     await backupAndReplicate(c, "b", "lab-b-1", "site-b active");
     const choice = await restoreTool(c, "b", ["--dry-run"]);
@@ -530,7 +551,8 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
         SITES.map((site, i) => `zone ${zoneOf(c.s, site)}: ${syncing[i] ? "syncs from all" : "still fenced"}`).join(", "));
     await checkNothingLost(c, "after site A returned");
     const failbackStart = Date.now();
-    await switchRoles(c, { activeSite: "a" }, "failback.switch", "fail back: activeSite site-a");
+    const failbackEvents = await switchRoles(c, { activeSite: "a" }, "failback.switch", "fail back: activeSite site-a");
+    checkSwitchOrder(c, failbackEvents, "a", "fail back");
     r.timingsMs["failback.switchTotal"] = Date.now() - failbackStart;
     await checkRoles(c, "a", "after the failback");
     await backupAndReplicate(c, "a", "lab-a-2", "after the failback");

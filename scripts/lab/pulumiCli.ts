@@ -116,10 +116,11 @@ export class PulumiWorkspace {
         return (await this.run(["preview", "--diff", "-s", stack])).stdout;
     }
 
-    /** `pulumi up --yes`; returns the engine's summary of changes. */
-    async up(stack: string): Promise<{ ms: number; output: string; changes: Record<string, number> }> {
-        const r = await this.run(["up", "--yes", "--skip-preview", "-s", stack]);
-        return { ms: r.ms, output: r.stdout, changes: changeSummary(r.stdout) };
+    /** `pulumi up --yes`; returns the engine's summary of changes (and its event log, with `eventLog`). */
+    async up(stack: string, eventLog?: string): Promise<{ ms: number; output: string; changes: Record<string, number>; events: string }> {
+        const r = await this.run(["up", "--yes", "--skip-preview", "-s", stack, ...(eventLog ? ["--event-log", eventLog] : [])]);
+        const events = eventLog && fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : "";
+        return { ms: r.ms, output: r.stdout, changes: changeSummary(r.stdout), events };
     }
 
     /** `pulumi up --expect-no-changes`: fails when anything would change. */
