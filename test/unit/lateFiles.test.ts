@@ -2,6 +2,7 @@
 // pod-volume list must look like Velero's, or the lab would prove nothing about Velero's import.
 import * as zlib from "zlib";
 import { expect } from "chai";
+import { EMPTY_POD_VOLUME_LIST_MAX_BYTES } from "../../scripts/failover/restorePlan";
 import { podVolumeBackupList, renamedBackupMetadata } from "../../scripts/lab/lateFiles";
 
 describe("lab: a backup copied with its metadata first (scripts/lab/lateFiles.ts)", () => {
@@ -31,7 +32,7 @@ describe("lab: a backup copied with its metadata first (scripts/lab/lateFiles.ts
         });
     }
 
-    it("a list with entries is larger than failover.sh's empty-list threshold (64 bytes gzipped)", () => {
-        expect(podVolumeBackupList("lab-a-late", "velero", 2).length).to.be.above(64);
+    it("a list with entries is larger than the on-call tool's empty-list threshold", () => {
+        expect(podVolumeBackupList("lab-a-late", "velero", 2).length).to.be.above(EMPTY_POD_VOLUME_LIST_MAX_BYTES);
     });
 });
