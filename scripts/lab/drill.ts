@@ -509,8 +509,6 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
         passive.code === 0 && passive.output.includes("ReadOnly is fine for a restore") && passive.output.includes("chosen: lab-a-1"),
         `exit ${passive.code}: ${lastLines(passive.output)}`);
 
-    await lateFilesRestore(c, "lab-a-1", "lab-a-late");
-
     // The drill: both sites up, B becomes active; the preview is what a reviewer sees.
     const drillStart = Date.now();
     const drillEvents = await switchRoles(c, { activeSite: "b" }, "drill.switch", "drill: activeSite site-b", "drillPreview");
@@ -556,6 +554,8 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     r.timingsMs["failback.switchTotal"] = Date.now() - failbackStart;
     await checkRoles(c, "a", "after the failback");
     await backupAndReplicate(c, "a", "lab-a-2", "after the failback");
+    // Last, as its copy becomes site A's newest backup (the restore choices above expect lab-a-1).
+    await lateFilesRestore(c, "lab-a-2", "lab-a-2-late");
     await checkNothingLost(c, "after the failback");
     return c;
 }
