@@ -211,6 +211,15 @@ export function judgeBackupObjects(input: ObjectsInput): ObjectsJudgement {
             });
         }
     }
+    // A zone that no longer syncs from the other at all: a forced promotion fenced that one off
+    // (issue 16 item 7). Nothing more arrives from it until the failover stack readmits it; that is
+    // what may be missing, and it does not block (the fence already declared the other site lost).
+    if (!lost && st) {
+        for (const [src, v] of Object.entries(st.dataSync)) {
+            if (v.state !== "absent") continue;
+            out.push({ kind: "lost", text: `zone ${st.zone ?? t.zone} does not sync from ${src} (fenced off by a forced promotion until the failover stack readmits it): what ${src} wrote since then is not here` });
+        }
+    }
     if (lost && st) {
         for (const [src, v] of Object.entries(st.dataSync)) {
             if (v.caughtUp) continue;
