@@ -532,15 +532,15 @@ export async function runDrill(s: LabSettings, r: Recorder, scope: Scope = "zone
     await checkRoles(c, "b", "site A lost", ["b"]);
     const lostBackup = await c.r.time("lab-b-lost.backup", "site A lost: backup in cluster B", () => backupFromSchedule(c, "b", "lab-b-lost"));
     r.check("site A lost: backup lab-b-lost Completed in cluster B", lostBackup?.status?.phase === "Completed", `phase ${lostBackup?.status?.phase}`);
-    const blocked = await restoreTool(c, "b", ["--yes"]);
+    const plain = await restoreTool(c, "b", ["--yes"]);
     const lostRestore = await r.time("tool.lostRestore", "site A lost: failover.sh restore --lost-site site-a on B", () => restoreTool(c, "b", ["--lost-site", "site-a", "--yes"]));
     // The forced promotion fenced zone A off (B no longer syncs from it), so A's sync state cannot
     // block: the tool says what may be missing and restores, with or without --lost-site.
     const fencedNote = `does not sync from ${zoneOf(c.s, "a")} (fenced off by a forced promotion`;
     r.check("site A lost: failover.sh restore restores A's newest backup, says zone B no longer syncs from A (the fence), and so does --lost-site",
-        blocked.code === 0 && blocked.output.includes(fencedNote) && blocked.output.includes("chosen: lab-a-1")
+        plain.code === 0 && plain.output.includes(fencedNote) && plain.output.includes("chosen: lab-a-1")
             && lostRestore.code === 0 && lostRestore.output.includes("chosen: lab-a-1"),
-        `without: exit ${blocked.code} (${lastLines(blocked.output, 2)}); with --lost-site: exit ${lostRestore.code}: ${lastLines(lostRestore.output)}`);
+        `without: exit ${plain.code} (${lastLines(plain.output, 2)}); with --lost-site: exit ${lostRestore.code}: ${lastLines(lostRestore.output)}`);
 
     // A returns with its Velero still running (ReadWrite location, schedule): fenced until the
     // failover stack demotes it; then the stack readmits it and both zones sync again.
