@@ -451,7 +451,8 @@ async function returningSiteFenced(c: DrillContext, backup: string): Promise<voi
     const healed = Date.now();
     const refusedAfter = await waitFor(async () => {
         try {
-            await c.s3.a.send(new PutObjectCommand({ Bucket: c.bucket, Key: `fence-probe/${Date.now()}`, Body: "written by the returning site" }));
+            // Under metadata/, a top-level folder Velero allows (any other makes its location Unavailable).
+            await c.s3.a.send(new PutObjectCommand({ Bucket: c.bucket, Key: "metadata/fence-probe", Body: `written by the returning site at ${Date.now()}` }));
             return undefined;
         } catch (e) {
             return (e as { name?: string }).name === "AccessDenied" ? Date.now() - healed : undefined;
