@@ -10,7 +10,7 @@ import { KubeCluster, KubeTools, VeleroCluster, WorkDir } from "./kube";
 import { PulumiBackend, PulumiCli } from "./pulumi";
 import { EXIT, Exit, PROG, Report, Sink, Terminal, processSink } from "./report";
 import { restore } from "./restore";
-import { RgwMultisite, RgwMultisiteProcess, RgwTransport } from "./rgw";
+import { RgwMultisite, RgwMultisiteModule, RgwMultisiteProcess, RgwTransport } from "./rgw";
 import { splitWords } from "./shell";
 import { switchBreakGlass, switchWithPulumi } from "./switch";
 
@@ -142,7 +142,8 @@ export interface Wiring {
 export function processWiring(env: Env): Wiring {
     const childEnv = { ...env };
     const work = new WorkDir();
-    const rgwScript = env.RGW_MULTISITE || path.join(SCRIPTS_DIR, "rgw-multisite.sh");
+    const defaultScript = path.join(SCRIPTS_DIR, "rgw-multisite.sh");
+    const rgwScript = env.RGW_MULTISITE || defaultScript;
     const veleroRole = env.VELERO_ROLE || path.join(SCRIPTS_DIR, "velero-role.sh");
     const tools: KubeTools = {
         kubectl: splitWords(env.KUBECTL ?? "kubectl"),
@@ -151,7 +152,10 @@ export function processWiring(env: Env): Wiring {
         veleroRoleShownAs: shownAs(veleroRole),
     };
     return {
-        rgw: (_site, transport) => new RgwMultisiteProcess(rgwScript, shownAs(rgwScript), transport, childEnv),
+        // scripts/rgw/ in this process, unless RGW_MULTISITE names another script to run.
+        rgw: (_site, transport) => (env.RGW_MULTISITE
+            ? new RgwMultisiteProcess(rgwScript, shownAs(rgwScript), transport, childEnv)
+            : new RgwMultisiteModule(shownAs(defaultScript), transport, childEnv)),
         cluster: (access, namespace) => new KubeCluster(access, namespace, tools, childEnv, work),
         pulumi: new PulumiCli(splitWords(env.PULUMI ?? "pulumi"), ROOT, childEnv),
         now: () => new Date(),

@@ -1,11 +1,9 @@
 // The RGW side of the tool: what it asks of a site's zone, behind a small typed client, and the
-// models of the JSON that `scripts/rgw-multisite.sh status` and `backup-objects` print
-// (docs/script-contract.md). Only rgw-multisite.sh speaks radosgw-admin.
-//
-// MERGE: scripts/rgw-multisite.sh is being ported to TypeScript under scripts/rgw/ (same CLI and
-// stdout). Once merged, implement RgwMultisite with a direct import of that module (its transport
-// with RGW_ADMIN/RGW_RESTART of the site, its status/backup-objects models, its promote) instead of
-// RgwMultisiteProcess, and drop the models below in favour of its own.
+// models of the JSON that `rgw-multisite.sh status` and `backup-objects` print
+// (docs/script-contract.md). Only scripts/rgw/ speaks radosgw-admin: the tool runs its CLI in
+// this process (RgwMultisiteModule), or a script named by RGW_MULTISITE as a process (tests, or
+// a site that wraps the script). Both print the same JSON, so both are read with the models below.
+import { runCli } from "../rgw/cli";
 import { Action } from "./report";
 import { printfQ, render } from "./shell";
 import { ChildEnv, run } from "./proc";
@@ -169,6 +167,17 @@ export interface RgwTransport {
     restart: string;
 }
 
+/** `promote --zone Z --zonegroup G [--peer-zone P [--peer-url URL]] [--force]` (peer flags only with its transport). */
+function promoteArgs(r: PromoteRequest, peer?: RgwMultisite): string[] {
+    const args = ["promote", "--zone", r.zone, "--zonegroup", r.zonegroup];
+    if (peer?.transport && r.peerZone) {
+        args.push("--peer-zone", r.peerZone);
+        if (r.peerUrl) args.push("--peer-url", r.peerUrl);
+    }
+    if (r.force) args.push("--force");
+    return args;
+}
+
 export class RgwMultisiteProcess implements RgwMultisite {
     /**
      * @param script the rgw-multisite.sh to run (RGW_MULTISITE)
@@ -186,13 +195,8 @@ export class RgwMultisiteProcess implements RgwMultisite {
     }
 
     promote(r: PromoteRequest, peer?: RgwMultisite): Action {
-        const args = ["promote", "--zone", r.zone, "--zonegroup", r.zonegroup];
+        const args = promoteArgs(r, peer);
         const peerTransport = peer?.transport;
-        if (peerTransport && r.peerZone) {
-            args.push("--peer-zone", r.peerZone);
-            if (r.peerUrl) args.push("--peer-url", r.peerUrl);
-        }
-        if (r.force) args.push("--force");
         const peerShown = peerTransport
             ? `RGW_PEER_ADMIN=${printfQ(peerTransport.admin)}${peerTransport.restart ? ` RGW_PEER_RESTART=${printfQ(peerTransport.restart)}` : ""} `
             : "";
@@ -223,5 +227,42 @@ export class RgwMultisiteProcess implements RgwMultisite {
         const r = await run([this.script, ...args], { env: this.childEnv(), stdout: "capture" });
         if (r.code !== 0) return { ok: false, code: r.code };
         return { ok: true, value: model(parseJsonText(r.stdout, `rgw-multisite.sh ${args[0]}`)) };
+    }
+}
+
+/**
+ * The same calls on scripts/rgw/ in this process: no process and no ts-node start per query. The
+ * "would run" lines still show the launcher's command line, which does the same.
+ */
+export class RgwMultisiteModule implements RgwMultisite {
+    private readonly shownAsProcess: RgwMultisiteProcess;
+
+    constructor(shownAs: string, readonly transport: RgwTransport, private readonly env: ChildEnv) {
+        this.shownAsProcess = new RgwMultisiteProcess(shownAs, shownAs, transport, env);
+    }
+
+    status(zone?: string): Promise<RgwReply<ZoneStatus>> {
+        return this.query(["status", ...(zone ? ["--zone", zone] : [])], zoneStatusFrom);
+    }
+
+    backupObjects(q: { bucket: string; backup: string; zone?: string }): Promise<RgwReply<BackupObjects>> {
+        return this.query(["backup-objects", "--bucket", q.bucket, "--backup", q.backup, ...(q.zone ? ["--zone", q.zone] : [])], backupObjectsFrom);
+    }
+
+    promote(r: PromoteRequest, peer?: RgwMultisite): Action {
+        const { display } = this.shownAsProcess.promote(r, peer);
+        return { display, run: () => this.call(promoteArgs(r, peer), peer?.transport, (t) => process.stdout.write(t)) };
+    }
+
+    private async query<T>(args: string[], model: (raw: unknown) => T): Promise<RgwReply<T>> {
+        let out = "";
+        const code = await this.call(args, undefined, (t) => (out += t));
+        if (code !== 0) return { ok: false, code };
+        return { ok: true, value: model(parseJsonText(out, `rgw-multisite.sh ${args[0]}`)) };
+    }
+
+    private call(args: string[], peer: RgwTransport | undefined, stdout: (text: string) => void): Promise<number> {
+        const env = { ...this.env, RGW_ADMIN: this.transport.admin, RGW_RESTART: this.transport.restart, RGW_PEER_ADMIN: peer?.admin, RGW_PEER_RESTART: peer?.restart };
+        return runCli(args, { env, stdout, stderr: (t) => process.stderr.write(t) });
     }
 }
