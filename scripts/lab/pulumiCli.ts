@@ -61,6 +61,9 @@ export class PulumiWorkspace {
             PULUMI_CONFIG_PASSPHRASE: this.s.passphrase,
             PULUMI_SKIP_CONFIRMATIONS: "true",
             NO_COLOR: "1",
+            // `pulumi up --event-log FILE` (the engine's events, for the order of a switch's steps) is a
+            // debug command in 3.248: without this the CLI says "unknown flag: --event-log".
+            PULUMI_DEBUG_COMMANDS: "1",
             ...this.s.env,
         };
     }
