@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# ceph-root.sh: Debian chroots with a newer Ceph than the bookworm host's 16.2, so a lab site can
+# run Reef or Tentacle (issue 15). 16.2 is the host's own Ceph: nothing to build, its root is "".
+#
+#   ceph-root.sh build VERSION     build the root when missing (cached); prints the root on stdout
+#   ceph-root.sh path VERSION      the root (exit 1 if not built; "" for 16.2, the host)
+#   ceph-root.sh version VERSION   the recorded `radosgw --version` line
+#   ceph-root.sh list              built roots: version, root, radosgw version (tab-separated)
+#
+# VERSION: 16.2 (host), 18.2 (Debian trixie), 20.2 (Debian sid). Roots live in
+# ${VCDR_CACHE:-$HOME/.cache/velero-ceph-dr}/ceph-roots/VERSION. A build goes into VERSION.partial
+# and is renamed into place after its marker file is written, so an interrupted build never looks
+# complete; the next build starts that one over. Building needs root, debootstrap and the network.
+# Progress ("==> [elapsed s] ...") goes to stderr; details to ceph-roots/VERSION.build.log.
+set -euo pipefail
+
+ALLOWED="16.2 (the host's Ceph), 18.2 (Debian trixie), 20.2 (Debian sid)"
+PACKAGES=(ceph-mon ceph-osd radosgw ceph-common)
+MARKER=.velero-ceph-dr-built
+STARTED=$SECONDS
+
+log() { printf 'ceph-root: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+progress() { printf '==> [%4ds] %s\n' "$((SECONDS - STARTED))" "$*" >&2; }
+
+usage() {
+  cat >&2 <<EOF
+usage: ceph-root.sh build VERSION | path VERSION | version VERSION | list
+VERSION: $ALLOWED
+settings (environment): VCDR_CACHE (default \$HOME/.cache/velero-ceph-dr), VCDR_DEBIAN_MIRROR
+EOF
+  exit 2
+}
+
+# The Debian suite that ships VERSION; 16.2 is the host's (bookworm) and has no suite here.
+suite_of() {
+  case "$1" in
+  18.2) printf 'trixie' ;;
+  20.2) printf 'sid' ;;
+  esac
+}
+
+check_version() {
+  case "${1:-}" in
+  16.2 | 18.2 | 20.2) ;;
+  *)
+    log "error: unknown Ceph version '${1:-}': allowed values are $ALLOWED"
+    exit 2
+    ;;
+  esac
+}
+
+roots_dir() {
+  local cache=${VCDR_CACHE:-$HOME/.cache/velero-ceph-dr}
+  case "$cache" in /*) ;; *) cache="$PWD/$cache" ;; esac
+  # The root ends up word-split in the lab's RGW_ADMIN/RGW_RESTART: keep it plain.
+  [[ "$cache" =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "VCDR_CACHE must be a path of [A-Za-z0-9._/+-], got '$cache'"
+  printf '%s/ceph-roots' "${cache%/}"
+}
+
+root_of() { printf '%s/%s' "$(roots_dir)" "$1"; }
+is_built() { [[ -s "$1/$MARKER" ]]; }
+
+# The Debian mirror the host's apt uses (its bookworm entry), so the chroots come from the same
+# place; VCDR_DEBIAN_MIRROR overrides it, deb.debian.org is the fallback.
+host_mirror() {
+  local codename mirror=""
+  if [[ -n "${VCDR_DEBIAN_MIRROR:-}" ]]; then
+    printf '%s' "$VCDR_DEBIAN_MIRROR"
+    return 0
+  fi
+  codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-bookworm}")
+  # One-line format: "deb [options] URI SUITE COMPONENTS..."
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk -v s="$codename" '$1 == "deb" { for (i = 2; i < NF; i++) if ($i !~ /^\[/ && $(i+1) == s) { print $i; exit } }') || true
+  if [[ -z "$mirror" ]]; then
+    # deb822 format: the URIs of the stanza whose Suites name the host's codename.
+    mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+      awk -v s="$codename" 'BEGIN { RS = "" } {
+        uri = ""; hit = 0
+        n = split($0, lines, "\n")
+        for (i = 1; i <= n; i++) {
+          if (lines[i] ~ /^URIs:/) { split(lines[i], f, " "); uri = f[2] }
+          if (lines[i] ~ /^Suites:/) { m = split(lines[i], f, " "); for (j = 2; j <= m; j++) if (f[j] == s) hit = 1 }
+        }
+        if (hit && uri != "") { print uri; exit }
+      }') || true
+  fi
+  printf '%s' "${mirror:-http://deb.debian.org/debian}"
+}
+
+# Mounts at or below PATH (deepest first), from the kernel's table.
+mounts_under() {
+  awk -v p="$1" '$2 == p || index($2, p "/") == 1 { print $2 }' /proc/self/mounts | sort -r
+}
+
+# Remove a stale partial build, never across a mount (a /proc left by a killed build, or a bind
+# mount someone made inside it).
+remove_partial() {
+  local partial="$1" m
+  [[ -e "$partial" ]] || return 0
+  while read -r m; do
+    [[ -n "$m" ]] && umount "$m"
+  done < <(mounts_under "$partial")
+  [[ -z "$(mounts_under "$partial")" ]] || die "$partial still has mounts; unmount them and run build again"
+  rm -rf --one-file-system "$partial"
+}
+
+# Run CMD... with its output in the build log, printing its last line every 15 s as progress. The
+# step gets its own session (setsid), so an interrupted build can stop all of it (debootstrap's
+# and apt's children too) by its process group, and the terminal's Ctrl-C reaches only this script.
+STEP_PID=""
+run_step() {
+  local what="$1" log_file="$2" last=$SECONDS
+  shift 2
+  progress "$what"
+  printf '\n### %s: %s\n' "$what" "$*" >>"$log_file"
+  setsid "$@" </dev/null >>"$log_file" 2>&1 &
+  STEP_PID=$!
+  while kill -0 "$STEP_PID" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - last >= 15)); then
+      last=$SECONDS
+      progress "  $(tail -n 1 "$log_file" | cut -c1-100)"
+    fi
+  done
+  if ! wait "$STEP_PID"; then
+    STEP_PID=""
+    tail -n 25 "$log_file" >&2
+    die "$what failed; see $log_file"
+  fi
+  STEP_PID=""
+}
+
+# Stop the running step's process group: SIGTERM, then SIGKILL after 30 s (dpkg may be mid-unpack;
+# the partial root is discarded by the next build anyway).
+stop_step() {
+  local i
+  [[ -n "$STEP_PID" ]] || return 0
+  kill -TERM -- "-$STEP_PID" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    kill -0 -- "-$STEP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$STEP_PID" 2>/dev/null || true
+  wait "$STEP_PID" 2>/dev/null || true
+  STEP_PID=""
+}
+
+BUILD_PROC=""
+cleanup_build() {
+  stop_step
+  if [[ -n "$BUILD_PROC" ]] && mountpoint -q "$BUILD_PROC"; then
+    umount "$BUILD_PROC" || umount -l "$BUILD_PROC" || true
+  fi
+}
+
+cmd_build() {
+  local version="$1" suite root partial log_file mirror apt_opts=() lock
+  local -a in_root
+  suite=$(suite_of "$version")
+  if [[ -z "$suite" ]]; then
+    log "Ceph $version is the host's own (bookworm packages): nothing to build"
+    return 0
+  fi
+  root=$(root_of "$version")
+  partial="$root.partial"
+  log_file="$root.build.log"
+  if is_built "$root"; then
+    progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
+    printf '%s\n' "$root"
+    return 0
+  fi
+  [[ $(id -u) -eq 0 ]] || die "building a Ceph root needs root (debootstrap, chroot)"
+  mkdir -p "$(roots_dir)"
+  # Two sites on the same version may ask at once: one builds, the other waits and reuses it.
+  lock="$(roots_dir)/.$version.lock"
+  exec 8>"$lock"
+  if ! flock -n 8; then
+    progress "another build of Ceph $version is running; waiting for it"
+    flock 8
+  fi
+  if is_built "$root"; then
+    progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
+    printf '%s\n' "$root"
+    return 0
+  fi
+  [[ ! -e "$root" ]] || die "$root exists but has no $MARKER (not made by this script?); remove it and run build again"
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    command -v apt-get >/dev/null 2>&1 || die "debootstrap is missing: install it"
+    progress "installing debootstrap on the host"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >&2
+  fi
+  mirror=$(host_mirror)
+  progress "building Ceph $version (Debian $suite from $mirror) into $partial"
+  remove_partial "$partial"
+  : >"$log_file"
+  trap cleanup_build EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  run_step "debootstrap --variant=minbase $suite" "$log_file" \
+    debootstrap --variant=minbase "$suite" "$partial" "$mirror"
+  # No package's maintainer script may start a daemon in the chroot (or on the host's ports).
+  printf '#!/bin/sh\nexit 101\n' >"$partial/usr/sbin/policy-rc.d"
+  chmod 755 "$partial/usr/sbin/policy-rc.d"
+  [[ -s "$partial/etc/resolv.conf" ]] || cp -L /etc/resolv.conf "$partial/etc/resolv.conf"
+  # sid's InRelease is often past its Valid-Until on mirrors and snapshots; apt refuses it then.
+  [[ "$suite" != sid ]] || apt_opts=(-o Acquire::Check-Valid-Until=false)
+  # Commands inside the chroot, without the host's environment leaking in.
+  in_root=(chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive)
+  BUILD_PROC="$partial/proc"
+  mount -t proc proc "$BUILD_PROC"
+  run_step "apt-get update" "$log_file" "${in_root[@]}" apt-get "${apt_opts[@]}" update
+  run_step "apt-get install ${PACKAGES[*]}" "$log_file" \
+    "${in_root[@]}" apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+  run_step "apt-get clean" "$log_file" "${in_root[@]}" apt-get clean
+  "${in_root[@]}" radosgw --version 2>>"$log_file" | head -n 1 >"$partial/$MARKER" ||
+    die "radosgw --version failed in $partial; see $log_file"
+  is_built "$partial" || die "radosgw --version printed nothing in $partial; see $log_file"
+  umount "$BUILD_PROC"
+  BUILD_PROC=""
+  trap - EXIT INT TERM
+  mv -T "$partial" "$root"
+  progress "Ceph $version root built: $root ($(<"$root/$MARKER"), $(du -sh "$root" | cut -f1))"
+  printf '%s\n' "$root"
+}
+
+cmd_path() {
+  local version="$1" root
+  if [[ -z "$(suite_of "$version")" ]]; then
+    printf '\n' # the host's Ceph: no root
+    return 0
+  fi
+  root=$(root_of "$version")
+  is_built "$root" || die "Ceph $version root is not built ($root): run 'ceph-root.sh build $version'"
+  printf '%s\n' "$root"
+}
+
+cmd_version() {
+  local version="$1" root
+  if [[ -z "$(suite_of "$version")" ]]; then
+    command -v radosgw >/dev/null 2>&1 || die "the host has no radosgw (Ceph 16.2 is not installed)"
+    radosgw --version | head -n 1
+    return 0
+  fi
+  root=$(cmd_path "$version")
+  printf '%s\n' "$(<"$root/$MARKER")"
+}
+
+cmd_list() {
+  local dir root found=0
+  dir=$(roots_dir)
+  for root in "$dir"/*; do
+    [[ -d "$root" ]] || continue
+    case "$root" in
+    *.partial) log "incomplete build (the next build starts it over): $root" ;;
+    *)
+      if is_built "$root"; then
+        printf '%s\t%s\t%s\n' "${root##*/}" "$root" "$(<"$root/$MARKER")"
+        found=1
+      fi
+      ;;
+    esac
+  done
+  ((found)) || log "no Ceph roots built in $dir (ceph-root.sh build 18.2|20.2)"
+}
+
+main() {
+  local cmd="${1:-}"
+  case "$cmd" in
+  build | path | version)
+    [[ $# -eq 2 ]] || usage
+    check_version "$2"
+    "cmd_$cmd" "$2"
+    ;;
+  list)
+    [[ $# -eq 1 ]] || usage
+    cmd_list
+    ;;
+  -h | --help | help) usage ;;
+  *)
+    [[ -z "$cmd" ]] || log "error: unknown subcommand '$cmd'"
+    usage
+    ;;
+  esac
+}
+
+main "$@"
