@@ -410,14 +410,24 @@ async function restoreTool(c: DrillContext, site: Site, args: string[]): Promise
         ...Object.fromEntries(PROXY_VARIABLES.map((k) => [k, ""])),
     };
     const command = ["bash", "scripts/failover.sh", "restore", "--site", siteId(site), "--namespace", "velero", "--zone", zoneOf(c.s, site), ...args].join(" ");
-    c.r.log(`  $ ${command}`);
-    try {
-        const out = await sh(`${command} </dev/null`, env);
-        return { code: 0, output: out.stdout + out.stderr };
-    } catch (e) {
-        const err = e as { code?: number; stdout?: string; stderr?: string };
-        return { code: err.code ?? -1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
-    }
+    const attempt = async (): Promise<{ code: number; output: string }> => {
+        c.r.log(`  $ ${command}`);
+        try {
+            const out = await sh(`${command} </dev/null`, env);
+            return { code: 0, output: out.stdout + out.stderr };
+        } catch (e) {
+            const err = e as { code?: number; stdout?: string; stderr?: string };
+            return { code: err.code ?? -1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+        }
+    };
+    const first = await attempt();
+    // A replication straggler (an idle data-log shard is polled every 20 s; issue 17) makes the
+    // tool refuse, rightly, with "not caught up": do what it says (wait-caught-up), then once more.
+    if (first.code !== 3 || !/bucket \S+ on zone \S+ is not caught up with/.test(first.output)) return first;
+    c.r.log("    the tool refused on a replication straggler: rgw-multisite.sh wait-caught-up, then again");
+    await sh(`bash scripts/rgw-multisite.sh wait-caught-up --zone ${zoneOf(c.s, site)} --timeout 120 </dev/null`, { RGW_ADMIN: t.RGW_ADMIN, RGW_RESTART: t.RGW_RESTART });
+    const second = await attempt();
+    return { ...second, output: `${first.output}\n(after wait-caught-up)\n${second.output}` };
 }
 
 function lastLines(text: string, n = 6): string {
