@@ -216,7 +216,7 @@ export function judgeBackupObjects(input: ObjectsInput): ObjectsJudgement {
     // what may be missing, and it does not block (the fence already declared the other site lost).
     if (!lost && st) {
         for (const [src, v] of Object.entries(st.dataSync)) {
-            if (v.state !== "absent") continue;
+            if (v.state !== "not-syncing" && v.state !== "absent") continue;
             out.push({ kind: "lost", text: `zone ${st.zone ?? t.zone} does not sync from ${src} (fenced off by a forced promotion until the failover stack readmits it): what ${src} wrote since then is not here` });
         }
     }

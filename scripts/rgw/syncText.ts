@@ -16,7 +16,8 @@ export interface IdName {
 }
 
 export interface SyncSection {
-    state: "syncing" | "init" | "preparing-full-sync" | "master" | "error" | "unknown" | "absent";
+    /** "not-syncing": Ceph's "not syncing from zone", a source left out of the zone's sync_from (a fence). */
+    state: "syncing" | "init" | "preparing-full-sync" | "master" | "error" | "unknown" | "absent" | "not-syncing";
     caughtUp: boolean;
     behindShards: number[];
     shards?: number;
@@ -51,6 +52,7 @@ function summarize(sec: RawSection | null): SyncSection {
     if (!sec || sec.first === null) return { ...out, error: "no sync status reported" };
     const s = sec.first;
     if (/zone is master/.test(s)) return { ...out, state: "master", caughtUp: true };
+    if (/^not syncing from zone$/.test(s)) return { ...out, state: "not-syncing" };
     if (/^syncing$/.test(s)) out.state = "syncing";
     else if (/^init$/.test(s)) out.state = "init";
     else if (/^preparing for full sync$/.test(s)) out.state = "preparing-full-sync";

@@ -56,6 +56,9 @@ describe("scripts/rgw sync text (`sync status`, `bucket sync status`)", () => {
         ["B, master down", SYNC_B_MASTER_DOWN, { meta: { caughtUp: false, error: "failed to fetch master sync status: (5) Input/output error" }, data: { zonea: { caughtUp: false } } }],
         ["A init (the trap: 'caught up' with 0/0 shards)", SYNC_A_INIT, { meta: { state: "master", caughtUp: true }, data: { zoneb: { state: "init", caughtUp: false, shards: 0 } } }],
         ["A master", SYNC_A_MASTER, { meta: { state: "master", caughtUp: true }, data: { zoneb: { caughtUp: true } } }],
+        // After a forced promotion fenced zonea off (sync_from_all=false): Ceph's words for a source left out.
+        ["B master, fenced off from A", `${syncHeader("zoneb")}  metadata sync no sync (zone is master)\n      data sync source: ${CEPH_IDS.zonea} (zonea)\n                        not syncing from zone\n`,
+            { meta: { state: "master", caughtUp: true }, data: { zonea: { state: "not-syncing", caughtUp: false } } }],
     ];
     for (const [what, text, want] of table) {
         it(`${what}`, () => {
