@@ -56,7 +56,9 @@ export function metadataCaughtUp(s: ZoneStatus): boolean {
 }
 
 export function allCaughtUp(s: ZoneStatus): boolean {
-    return metadataCaughtUp(s) && Object.values(s.dataSync).every((d) => d.caughtUp);
+    // A source the zone deliberately does not sync from (fenced off: "not syncing from zone") has
+    // nothing to wait for; it is named in the status summary.
+    return metadataCaughtUp(s) && Object.values(s.dataSync).every((d) => d.caughtUp || d.state === "not-syncing");
 }
 
 /** One line for progress and refusals: "metadata caught up; data from zonea syncing, ...". */

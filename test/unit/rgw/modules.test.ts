@@ -103,6 +103,13 @@ describe("scripts/rgw checkpoints", () => {
         expect(allCaughtUp(zoneStatus(parseSyncStatusText(SYNC_A_MASTER), period))).to.equal(true);
     });
 
+    it("a source the zone is fenced off from (\"not syncing from zone\") is not waited for", () => {
+        const fenced = SYNC_A_MASTER.replace(/(data sync source: [^\n]*\n)[\s\S]*/, "$1                        not syncing from zone\n");
+        const st = zoneStatus(parseSyncStatusText(fenced), period);
+        expect(st.dataSync.zoneb).to.include({ state: "not-syncing", caughtUp: false });
+        expect(allCaughtUp(st)).to.equal(true);
+    });
+
     it("really running and realm epochs from `metadata sync status` JSON", () => {
         const md = (status: string, shards: number, epoch?: number) => parseSyncInfo(JSON.stringify({ sync_status: { info: { status, num_shards: shards, realm_epoch: epoch }, markers: [] } }));
         expect(notRunningReason("metadata sync", md("init", 0))).to.equal("metadata sync init with 0 shards");
