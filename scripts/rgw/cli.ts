@@ -4,6 +4,7 @@
 import { RGW_CALLS, SUBCOMMANDS, Subcommand, checkRgwCall, isSubcommand, parseRgwArgv, RgwUsageError, synopsis } from "../../core/rgwCalls";
 import { Clock, PROG, Probe, RgwExit, Secrets, Session, httpProbe, realClock } from "./session";
 import { ParseError } from "./models";
+import * as roles from "./roles";
 import * as steps from "./steps";
 import { ProcessAdmin, ProcessRestarter, RgwAdmin, Restarter, splitCommand } from "./transport";
 
@@ -48,10 +49,10 @@ const RUNS: Record<Subcommand, Run> = {
     "sync-scope": steps.syncScope,
     status: steps.status,
     "wait-caught-up": steps.waitCaughtUp,
-    promote: steps.promote,
-    demote: steps.demote,
-    fence: steps.fence,
-    readmit: steps.readmit,
+    promote: roles.promote,
+    demote: roles.demote,
+    fence: roles.fence,
+    readmit: roles.readmit,
     "backup-objects": steps.backupObjects,
 };
 

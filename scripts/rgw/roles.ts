@@ -1,0 +1,339 @@
+// The role changes of a zone: promote (with the fence of a reachable old master, or of one that
+// does not answer), demote, fence, and readmit (a zone fenced off by a forced promotion syncs
+// again). Split from steps.ts, which holds the ensure steps, sync scope and the read-only queries.
+import {
+    allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, readmitFlags, statusSummary, syncsFrom, zonegroupWithReadOnly,
+} from "./checkpoints";
+import { BucketEntry, Period, parseAdminJson, parseBucketList, parseSyncInfo } from "./models";
+import { Session, badArguments, failed, indented, refused } from "./session";
+import { Flags, endpointsOf, has, opt, parsedOr } from "./steps";
+
+const lossOnForce = (zone: string, master: string) =>
+    `metadata (users, buckets, bucket policies) created or changed on ${master} and not yet replicated to ${zone} is lost for ${zone} and will be overwritten when ${master} returns; objects not yet replicated stay on ${master} until it syncs again`;
+
+/** What forcing a commit Ceph refuses as stale means. */
+const staleMeaning = (zone: string, master: string, behind: string) =>
+    `zone ${zone}'s metadata sync is ${behind || "some"} period(s) behind: metadata changes (users, keys, buckets, bucket policies) that ${master} made and ${zone} never received are lost; the periods committed since then are superseded by the one ${zone} commits now, and when ${master} returns it must be demoted (realm pull and period pull from ${zone}), which overwrites its newer metadata instead of merging it`;
+
+interface PromoteContext {
+    zone: string;
+    zonegroup: string;
+    peer: string;
+    peerUrl: string;
+    force: boolean;
+}
+
+/**
+ * With the peer's admin: if the peer knows a newer period (this zone is the stale one, e.g. back
+ * after an outage without a demote), learn it first, so a stale local view never makes this a
+ * no-op or a second master. Returns the peer's period when the peer answers.
+ */
+async function learnNewerPeerPeriod(s: Session, c: PromoteContext): Promise<Period | undefined> {
+    if (!c.peer || !s.o.peerAdmin) return undefined;
+    const r = await s.call(["period", "get", "--rgw-zone", c.peer], { via: "peer" });
+    if (r.code !== 0) {
+        s.warn(`zone ${c.peer} does not answer through RGW_PEER_ADMIN: promoting without fencing it`);
+        return undefined;
+    }
+    const peerPeriod = Period.parse(r.stdout, "the peer's period");
+    if (peerPeriod.realmEpoch > (s.period?.realmEpoch ?? 0)) {
+        if (!c.peerUrl) throw failed(`zone ${c.peer} has a newer period than this zone; give --peer-url to pull it`);
+        const keys = s.requireSecrets("systemAccessKey", "systemSecretKey");
+        s.step(`zone ${c.peer} has a newer period: pulling it from ${c.peerUrl}`);
+        await s.must(["realm", "pull", "--url", c.peerUrl, "--access-key", keys.systemAccessKey, "--secret", keys.systemSecretKey]);
+        await s.must(["period", "pull", "--url", c.peerUrl, "--access-key", keys.systemAccessKey, "--secret", keys.systemSecretKey]);
+        await s.loadPeriod();
+    }
+    return peerPeriod;
+}
+
+/**
+ * Refuse (exit 3) unless ZONE's metadata is caught up or --force. `wait` (the master answers):
+ * give it up to RGW_WAIT_TIMEOUT to catch up first (e.g. a zone that just pulled a newer period
+ * restarts its metadata sync).
+ */
+async function promotePreflight(s: Session, c: PromoteContext, master: string, wait: boolean): Promise<void> {
+    const deadline = s.deadline();
+    let last = "";
+    let summary = "";
+    for (;;) {
+        const st = await s.zoneStatus(c.zone);
+        summary = statusSummary(st);
+        if (summary !== last) s.info(summary);
+        last = summary;
+        if (metadataCaughtUp(st)) return;
+        if (!wait || deadline.passed()) break;
+        await s.sleepPoll();
+    }
+    const loss = lossOnForce(c.zone, master);
+    if (!c.force) {
+        const hint = summary.includes("failed to fetch master") ? ` The master ${master} does not answer.` : "";
+        throw refused(`zone ${c.zone}'s metadata sync is not caught up with ${master} (${summary}).${hint} If ${master} is unreachable for good, re-run with --force: ${loss}`);
+    }
+    s.warn(`--force: promoting although metadata is not caught up: ${loss}`);
+}
+
+/**
+ * Ceph refuses the master change while this zone's metadata sync is on an older realm epoch,
+ * even when the shards say caught up: refuse before changing anything (unless --force, which
+ * passes --yes-i-really-mean-it if Ceph then asks for it).
+ */
+async function refuseStaleEpoch(s: Session, c: PromoteContext, master: string): Promise<void> {
+    const r = await s.call(["metadata", "sync", "status", "--rgw-zone", c.zone]);
+    if (r.code !== 0 || !s.period) return;
+    const period = s.period;
+    const behind = parsedOr(() => metadataEpochsBehind(parseSyncInfo(r.stdout), period), undefined);
+    if (behind !== undefined && !c.force) {
+        throw refused(`zone ${c.zone}'s metadata sync is ${behind} period(s) behind the current period (an older realm epoch), and Ceph refuses to promote such a zone (it asks for --yes-i-really-mean-it): ${staleMeaning(c.zone, master, String(behind))}. Wait until its metadata sync has moved to the current period, or, if ${master} is lost for good, allow it with --force (the failover stack's forcePromotion: true)`);
+    }
+}
+
+/**
+ * Fence the old master while it is reachable: read-only, so nothing is written there that the
+ * new master would never see; then wait until this zone has everything it wrote before.
+ */
+async function fenceOldMasterAndCatchUp(s: Session, c: PromoteContext, peerPeriod: Period): Promise<void> {
+    if (peerPeriod.zone(c.peer)?.readOnly) {
+        s.info(`zone ${c.peer} is already read-only (fenced)`);
+    } else {
+        s.step(`fencing the current master ${c.peer}: read-only`);
+        await s.must(["zone", "modify", "--rgw-zone", c.peer, "--read-only=true"], "peer");
+        await s.must(["period", "update", "--commit", "--rgw-zone", c.peer], "peer");
+        if (s.o.peerRestart) {
+            await s.settleGateway(c.peerUrl);
+            await s.restartGateway(s.o.peerRestart);
+        } else {
+            s.info(`RGW_PEER_RESTART not set: ${c.peer}'s gateway picks the period up by its realm reload`);
+        }
+    }
+    s.step(`waiting until zone ${c.zone} has caught up with the fenced ${c.peer}`);
+    const deadline = s.deadline();
+    for (;;) {
+        await s.sleepPoll();
+        const st = await s.zoneStatus(c.zone);
+        if (allCaughtUp(st)) return;
+        if (deadline.passed()) {
+            s.info(statusSummary(st));
+            if (!metadataCaughtUp(st) && !c.force) {
+                throw refused(`zone ${c.zone} did not catch up with ${c.peer} within ${s.o.waitTimeout}s; ${c.peer} stays fenced (read-only): re-run, or demote ${c.peer} to lift the fence`);
+            }
+            s.warn(`data sync from ${c.peer} not caught up within ${s.o.waitTimeout}s: objects not yet replicated follow later from ${c.peer}`);
+            return;
+        }
+    }
+}
+
+/**
+ * The master-changing commit. Ceph (RGWPeriod::update_sync_status) refuses it while the new
+ * master's metadata sync is on an older realm epoch ("This zone is N period(s) behind ... add
+ * the flag --yes-i-really-mean-it"): with --force retry once with that flag, saying what it
+ * means; without, refuse (exit 3).
+ */
+async function commitPromotion(s: Session, c: PromoteContext, master: string): Promise<void> {
+    const args = ["period", "update", "--commit"];
+    const r = await s.call(args);
+    if (r.code === 0) return;
+    const stale = r.stderr.includes("behind the current master zone in metadata sync") || r.stderr.includes("--yes-i-really-mean-it");
+    if (!stale) throw s.adminFailure(args, r);
+    const behind = /This zone is ([0-9]*) period/.exec(r.stderr)?.[1] ?? "";
+    s.o.stderr(`${indented(r.stderr).slice(1)}\n`);
+    if (!c.force) {
+        throw refused(`Ceph refuses to make ${c.zone} the metadata master: ${staleMeaning(c.zone, master, behind)}. Wait until ${c.zone}'s metadata sync has caught up (rgw-multisite.sh status), or, if ${master} is lost for good, allow it with --force (the failover stack's forcePromotion: true). Nothing was committed; zone ${c.zone} and zonegroup ${s.scope.zonegroup} were modified locally only and a re-run repeats it`);
+    }
+    s.warn(`--force (forcePromotion): Ceph asks for --yes-i-really-mean-it; committing with it. ${staleMeaning(c.zone, master, behind)}`);
+    await s.must([...args, "--yes-i-really-mean-it"]);
+}
+
+/**
+ * Marks zones of another cluster read-only in this cluster's zonegroup, staged for the promotion's
+ * commit. `zone modify` only edits zones whose parameters live in this cluster, so the zonegroup is
+ * read, edited and set back through stdin; a transport that passes no stdin (e.g. `kubectl exec`
+ * without -i) loses only this half of the fence, and says so.
+ */
+async function fenceInPeriod(s: Session, c: PromoteContext, lost: string[]): Promise<void> {
+    s.warn(`fencing the zones that do not answer (${lost.join(", ")}): zone ${c.zone} stops syncing from them and the period marks them read-only; `
+        + "when they return, nothing they write reaches it until the failover stack has demoted them and readmits them (rgw-multisite.sh readmit)");
+    const lostHalf = (why: string) => s.warn(`could not mark ${lost.join(", ")} read-only in the period (${why}): `
+        + `when they return their gateways accept writes until the failover stack demotes them; none of those writes reaches ${c.zone}`);
+    let edited: unknown;
+    try {
+        edited = zonegroupWithReadOnly(parseAdminJson(await s.must(["zonegroup", "get", "--rgw-zonegroup", c.zonegroup]), "zonegroup get"), lost);
+    } catch (e) {
+        return lostHalf(`zonegroup get: ${(e as Error).message}`);
+    }
+    const r = await s.call(["zonegroup", "set", "--rgw-zonegroup", c.zonegroup], { input: JSON.stringify(edited) });
+    if (r.code !== 0) lostHalf(`zonegroup set: exit ${r.code}${r.stderr ? `: ${r.stderr.trim().split("\n")[0]}` : ""}`);
+}
+
+/** Every object name of a bucket on this zone or the peer's, paged by --marker (sorted). */
+async function bucketObjectNames(s: Session, bucket: string, via: "local" | "peer", zone: string): Promise<string[]> {
+    const names: string[] = [];
+    let marker = "";
+    for (;;) {
+        const entries: BucketEntry[] = parseBucketList(await s.must(["bucket", "list", "--bucket", bucket, "--max-entries", String(s.o.listPage), ...(marker ? ["--marker", marker] : []), "--rgw-zone", zone], via));
+        names.push(...entries.map((e) => e.name));
+        if (entries.length < s.o.listPage) return names.sort();
+        marker = entries[entries.length - 1].name;
+    }
+}
+
+/**
+ * readmit --zone Z --peer-zone P: Z syncs data from P again after a forced promotion fenced P off.
+ * Sync resumes where it stopped, so P's log replays everything P did while fenced off, deletes
+ * included (its garbage collection, its repository maintenance); measured on Ceph 16.2.15, even
+ * `bucket sync init` and `data sync init` before resuming did not keep a delete from replaying.
+ * So readmit first waits until P has every object Z has (P, demoted, syncs from Z): then no delete
+ * of P can remove anything Z holds. If P still lacks objects at the deadline, it refuses and names
+ * them: P deleted them while fenced off, and resuming would delete them on Z too.
+ */
+export async function readmit(s: Session, flags: Flags): Promise<void> {
+    s.requireRestart();
+    const zone = opt(flags, "zone");
+    const peer = opt(flags, "peer-zone");
+    if (zone === peer) throw badArguments("--zone and --peer-zone must differ");
+    await s.deriveScope(zone);
+    let period = await s.loadPeriod();
+    if (!period.zone(zone)) throw failed(`zone ${zone} is not in the current period`);
+    if (!period.zone(peer)) throw failed(`zone ${peer} is not in the current period`);
+    if (syncsFrom(period, zone, peer)) {
+        s.step(`zone ${zone} syncs from ${peer}: nothing to change`);
+        return;
+    }
+    if (period.master === peer) throw refused(`zone ${peer} is the metadata master but zone ${zone} does not sync from it: demote ${peer} (or promote ${zone}) first`);
+    if (!s.o.peerAdmin) throw failed(`readmit needs RGW_PEER_ADMIN (zone ${peer}'s radosgw-admin) to check that resuming sync from ${peer} deletes nothing on ${zone}`);
+
+    s.step(`zone ${zone} does not sync from ${peer} (fenced off by a forced promotion): checking that ${peer} has every object ${zone} has`);
+    const buckets = parseAdminJson(await s.must(["bucket", "list"]), "bucket list");
+    const names = Array.isArray(buckets) ? buckets.map(String) : [];
+    const deadline = s.deadline();
+    for (;;) {
+        const lacking: string[] = [];
+        for (const bucket of names) {
+            const missing = missingOnPeer(await bucketObjectNames(s, bucket, "local", zone), await bucketObjectNames(s, bucket, "peer", peer));
+            lacking.push(...missing.map((k) => `${bucket}/${k}`));
+        }
+        if (lacking.length === 0) break;
+        if (deadline.passed()) {
+            throw refused(`zone ${peer} lacks ${lacking.length} object(s) that zone ${zone} has (${lacking.slice(0, 5).join(", ")}${lacking.length > 5 ? ", ..." : ""}): `
+                + `either ${peer} has not caught up with ${zone} yet (re-run later), or ${peer} deleted them while it was fenced off, and resuming sync from ${peer} would delete them on ${zone} too. `
+                + `If they are backups Velero expired on ${peer}, delete the same backups on ${zone}'s cluster (velero backup delete) and re-run; otherwise rebuild zone ${peer} (runbook: "A zone fenced off by a forced promotion")`);
+        }
+        s.info(`zone ${peer} still lacks ${lacking.length} object(s) of zone ${zone} (first: ${lacking[0]}); waiting for it to catch up`);
+        await s.sleepPoll();
+    }
+    s.step(`zone ${zone} syncs from ${peer} again`);
+    await s.must(["zone", "modify", "--rgw-zone", zone, ...readmitFlags(period, zone, peer)]);
+    s.step("committing the period");
+    await s.must(["period", "update", "--commit"]);
+    period = await s.loadPeriod();
+    await s.restartAfterCommit(endpointsOf(period, zone));
+    s.step(`zone ${zone} syncs from ${peer}`);
+}
+
+export async function promote(s: Session, flags: Flags): Promise<void> {
+    s.requireRestart();
+    const c: PromoteContext = {
+        zone: opt(flags, "zone"), zonegroup: opt(flags, "zonegroup"), peer: opt(flags, "peer-zone"), peerUrl: opt(flags, "peer-url"), force: has(flags, "force"),
+    };
+    if (c.peerUrl && !c.peer) throw badArguments("--peer-url needs --peer-zone");
+    if (c.zone === c.peer) throw badArguments("--zone and --peer-zone must differ");
+
+    await s.deriveScope(c.zone);
+    s.scope.zonegroup = c.zonegroup;
+    await s.loadPeriod();
+    const peerPeriod = await learnNewerPeerPeriod(s, c);
+    let period = s.period as Period;
+    if (!period.hasZone(c.zonegroup, c.zone)) throw failed(`zone ${c.zone} is not in zonegroup ${c.zonegroup} of the current period`);
+    const master = period.masterShown;
+    if (master === c.zone) {
+        s.step(`zone ${c.zone} is already the metadata master: nothing to change`);
+        return;
+    }
+    const masterAnswers = peerPeriod !== undefined && c.peer === master;
+
+    s.step(`preflight: is zone ${c.zone}'s metadata caught up with the master ${master}?`);
+    await promotePreflight(s, c, master, masterAnswers);
+    await refuseStaleEpoch(s, c, master);
+    if (masterAnswers) await fenceOldMasterAndCatchUp(s, c, peerPeriod);
+
+    // A forced promotion while the old master does not answer fences it for when it returns: the
+    // new master stops syncing from it (nothing it writes while cut off, or after it comes back
+    // until the failover stack demotes it, reaches the new master: not its backups, not its
+    // garbage collection's deletes), and the period marks it read-only, so its gateway refuses
+    // writes as soon as the new master's period pusher reaches it. `readmit` lifts the first half.
+    const fence = c.force && peerPeriod === undefined ? lostZoneFence(period, c.zonegroup, c.zone, c.peer) : undefined;
+
+    s.step(`promoting zone ${c.zone} to metadata master`);
+    // Only the exact lowercase --read-only=false means false: radosgw-admin reads any other value
+    // (False, no) as true and the new master would reject writes.
+    await s.must(["zone", "modify", "--rgw-zone", c.zone, "--rgw-zonegroup", c.zonegroup, "--master", "--default", "--read-only=false", ...(fence?.syncFlags ?? [])]);
+    await s.must(["zonegroup", "modify", "--rgw-zonegroup", c.zonegroup, "--master"]);
+    if (fence && fence.lost.length) await fenceInPeriod(s, c, fence.lost);
+    s.step("committing the period");
+    await commitPromotion(s, c, master);
+    period = await s.loadPeriod();
+    if (period.master !== c.zone) throw failed(`after the commit the period names ${period.master} as master, not ${c.zone}`);
+    await s.restartAfterCommit(endpointsOf(period, c.zone));
+    s.step(`zone ${c.zone} is the metadata master (period ${period.id})`);
+}
+
+export async function demote(s: Session, flags: Flags): Promise<void> {
+    const keys = s.requireSecrets("systemAccessKey", "systemSecretKey");
+    s.requireRestart();
+    const zone = opt(flags, "zone");
+    const masterUrl = opt(flags, "master-url");
+    const readOnly = has(flags, "read-only");
+    const withKeys = ["--access-key", keys.systemAccessKey, "--secret", keys.systemSecretKey];
+
+    await s.deriveScope(zone);
+    const realm = s.scope.realm;
+    if (!realm) throw failed(`demote needs zone ${zone}'s realm: zone get --rgw-zone ${zone} did not name one`);
+    const before = s.realm?.currentPeriod ?? "";
+    await s.loadPeriod(realm); // this zone's (maybe stale) view: it tells the zonegroup before the pulls
+    s.step(`pulling realm ${realm} and its current period from ${masterUrl}`);
+    await s.must(["realm", "pull", "--rgw-realm", realm, "--url", masterUrl, ...withKeys]);
+    await s.must(["period", "pull", "--rgw-realm", realm, "--url", masterUrl, ...withKeys]);
+    let period = await s.loadPeriod(realm);
+    let changed = before !== period.id;
+    const master = period.master;
+    if (!master) throw failed(`the period from ${masterUrl} names no metadata master`);
+    if (master === zone) throw refused(`the current period (from ${masterUrl}) still names ${zone} as metadata master: promote another zone first`);
+    const masterShown = master.replace(/^id:/, "");
+    s.info(`metadata master is ${masterShown}`);
+
+    if ((period.zone(zone)?.readOnly ?? false) !== readOnly) {
+        s.step(`zone ${zone}: secondary, read-only=${readOnly}`);
+        await s.must(["zone", "modify", "--rgw-zone", zone, "--master=false", `--read-only=${readOnly}`]);
+        s.step(`committing the period (forwarded to ${masterShown})`);
+        await s.must(["period", "update", "--commit", "--rgw-realm", realm]);
+        period = await s.loadPeriod(realm);
+        changed = true;
+    }
+    if (changed) {
+        await s.restartAfterCommit(endpointsOf(period, zone));
+        s.step(`zone ${zone} is a secondary of ${masterShown} (read-only=${readOnly})`);
+    } else {
+        s.step(`nothing to change: zone ${zone} is already a secondary of ${masterShown} (read-only=${readOnly})`);
+    }
+}
+
+export async function fence(s: Session, flags: Flags): Promise<void> {
+    s.requireRestart();
+    const zone = opt(flags, "zone");
+    await s.deriveScope(zone);
+    let period = await s.loadPeriod();
+    const z = period.zone(zone);
+    if (!z) throw failed(`zone ${zone} is not in the current period`);
+    if (z.readOnly) {
+        s.step(`zone ${zone} is already read-only: nothing to change`);
+        return;
+    }
+    s.step(`fencing zone ${zone}: read-only`);
+    await s.must(["zone", "modify", "--rgw-zone", zone, "--read-only=true"]);
+    s.step("committing the period");
+    await s.must(["period", "update", "--commit"]);
+    period = await s.loadPeriod();
+    await s.restartAfterCommit(endpointsOf(period, zone));
+    s.step(`zone ${zone} is read-only`);
+}
+
