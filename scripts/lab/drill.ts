@@ -424,10 +424,19 @@ async function restoreTool(c: DrillContext, site: Site, args: string[]): Promise
     // A replication straggler (an idle data-log shard is polled every 20 s; issue 17) makes the
     // tool refuse, rightly, with "not caught up": do what it says (wait-caught-up), then once more.
     if (first.code !== 3 || !/bucket \S+ on zone \S+ is not caught up with/.test(first.output)) return first;
-    c.r.log("    the tool refused on a replication straggler: rgw-multisite.sh wait-caught-up, then again");
-    await sh(`bash scripts/rgw-multisite.sh wait-caught-up --zone ${zoneOf(c.s, site)} --timeout 120 </dev/null`, { RGW_ADMIN: t.RGW_ADMIN, RGW_RESTART: t.RGW_RESTART });
+    // wait-caught-up reads the zone's data log, which may say caught up while the bucket's own
+    // shards are still behind (issue 15 item 2): wait for the bucket itself, as backup-objects reports it.
+    c.r.log("    the tool refused on a replication straggler: waiting until the bucket itself is caught up, then again");
+    const started = Date.now();
+    const caughtUp = await waitFor(async () => {
+        const out = await sh(`bash scripts/rgw-multisite.sh backup-objects --bucket ${c.bucket} --backup lab-probe --zone ${zoneOf(c.s, site)} </dev/null`,
+            { RGW_ADMIN: t.RGW_ADMIN, RGW_RESTART: t.RGW_RESTART });
+        const sync = (JSON.parse(out.stdout) as { bucketSync: Record<string, { caughtUp: boolean }> }).bucketSync;
+        return Object.values(sync).every((v) => v.caughtUp) ? true : undefined;
+    }, 120_000, 2000);
+    c.r.log(`    bucket ${c.bucket} on zone ${zoneOf(c.s, site)} ${caughtUp ? "caught up" : "still behind"} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const second = await attempt();
-    return { ...second, output: `${first.output}\n(after wait-caught-up)\n${second.output}` };
+    return { ...second, output: `${first.output}\n(after the bucket caught up)\n${second.output}` };
 }
 
 function lastLines(text: string, n = 6): string {
