@@ -432,7 +432,7 @@ async function restoreTool(c: DrillContext, site: Site, args: string[]): Promise
         const out = await sh(`bash scripts/rgw-multisite.sh backup-objects --bucket ${c.bucket} --backup lab-probe --zone ${zoneOf(c.s, site)} </dev/null`,
             { RGW_ADMIN: t.RGW_ADMIN, RGW_RESTART: t.RGW_RESTART });
         const sync = (JSON.parse(out.stdout) as { bucketSync: Record<string, { caughtUp: boolean }> }).bucketSync;
-        return Object.values(sync).every((v) => v.caughtUp) ? true : undefined;
+        return Object.entries(sync).every(([source, v]) => source === zoneOf(c.s, site) || v.caughtUp) ? true : undefined;
     }, 120_000, 2000);
     c.r.log(`    bucket ${c.bucket} on zone ${zoneOf(c.s, site)} ${caughtUp ? "caught up" : "still behind"} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const second = await attempt();
