@@ -1,4 +1,4 @@
-// Arguments of failover.sh: flags parsed and checked into typed options, with what the
+// The on-call tool's arguments: flags parsed and checked into typed options, with what the
 // environment must provide. Pure: argv and the environment in, options or a UsageError out (the
 // CLI prints it and exits 2). The first problem wins, in the order the checks are listed.
 import {

@@ -1,4 +1,4 @@
-// failover.sh: the operator's tool for a DR failover, a drill and a restore (docs/runbook.md).
+// The on-call tool: the operator's program for a DR failover, a drill and a restore (docs/runbook.md).
 // scripts/failover.sh is its launcher; this is the program: arguments, wiring, exit codes.
 import * as path from "path";
 import * as readline from "readline";

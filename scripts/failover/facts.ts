@@ -1,4 +1,4 @@
-// The facts this tool shares with the Pulumi program (site ids, labels, validators, quoting),
+// The facts this tool has in common with the Pulumi program (site ids, labels, validators, quoting),
 // imported from the pure leaf core/, never restated here (and without loading @pulumi/pulumi).
 export { SITE_IDS, otherSite } from "../../core/siteContract";
 export type { SiteId } from "../../core/siteContract";

@@ -1,6 +1,6 @@
-// Gathers what the preflight judges (read-only): the zones' status through rgw-multisite.sh, the
-// newest Completed backup through velero-role.sh, the backup's objects on each zone. Each finding
-// is printed as it comes and collected; preflight.ts decides.
+// Gathers what the preflight judges (read-only): the zones' status and a backup's objects on each
+// zone (rgw-multisite.sh), the newest Completed backup (velero-role.sh). Each finding is printed
+// as it comes and collected; preflight.ts decides.
 import { SiteOptions } from "./args";
 import { SiteId } from "./facts";
 import { VeleroCluster } from "./kube";

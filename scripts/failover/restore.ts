@@ -1,4 +1,4 @@
-// failover.sh restore: a backup into SITE's cluster with `velero restore create --from-backup
+// The on-call tool's restore: a backup into SITE's cluster with `velero restore create --from-backup
 // --wait`, on the active site or on the passive one without any switch, after checking the
 // location, the zone (TARGET_RGW_ADMIN), every file of the backup and what the cluster imported.
 import { RestoreOptions } from "./args";

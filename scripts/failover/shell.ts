@@ -1,4 +1,4 @@
-// How commands are shown to on-call: "would run" lines and the record of what ran. Pure.
+// How commands appear to on-call: "would run" lines and the record of what ran. Pure.
 import { shellQuote } from "./facts";
 
 /** A command line as a shell would read it back. */

@@ -1,4 +1,4 @@
-// failover.sh switch: make SITE the active site after a preflight, through the failover stack
+// The on-call tool's switch: make SITE the active site after a preflight, through the failover stack
 // (Pulumi), or with --break-glass without the Pulumi state backend (promote, then the clusters'
 // Schedules and BackupStorageLocations directly), printing what to reconcile later.
 import { BreakGlassOptions, PulumiSwitchOptions } from "./args";

@@ -1,4 +1,4 @@
-// rgw-multisite.sh's command line: argv -> subcommand (core/rgwCalls.ts describes each call),
+// The radosgw-admin tool's command line: argv -> subcommand (core/rgwCalls.ts describes each call),
 // settings from the environment, exit codes, progress on stderr, JSON on stdout.
 // Run by the launcher scripts/rgw-multisite.sh; `runCli` is what the end-to-end tests drive.
 import { RGW_CALLS, SUBCOMMANDS, Subcommand, checkRgwCall, isSubcommand, parseRgwArgv, RgwUsageError, synopsis } from "../../core/rgwCalls";

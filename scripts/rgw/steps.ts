@@ -1,4 +1,4 @@
-// The subcommands of rgw-multisite.sh as idempotent steps on a Session: each creates what is
+// The ensure subcommands as idempotent steps on a Session (role changes: roles.ts): each creates what is
 // absent, never flips a role on a re-run, and a re-run with the same arguments changes nothing.
 // The order of radosgw-admin calls is part of the behaviour (scripts and tests replay it).
 import { ZoneStatus, allCaughtUp, notRunningReason, statusSummary } from "./checkpoints";
