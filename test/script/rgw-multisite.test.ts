@@ -9,7 +9,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CEPH_IDS, SYNC_A_INIT, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP } from "./cephSyncText";
+import { ENOENT, KEYS, Run, State, expectNoSecrets, expectUsageError, joinedState as joinedStateAt, mutations, period } from "../unit/rgw/fixtures";
+import { SYNC_A_INIT, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP } from "./cephSyncText";
 import { FakeGateway, startFakeGateway } from "./fakeGateway";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/rgw-multisite.sh");
@@ -47,74 +48,6 @@ echo "[$tag\\"RESTART\\"]" >>"$FAKE_LOG"
 echo "restarted the gateway"
 `;
 
-type Reply = { out?: unknown; err?: string; code?: number };
-type State = Record<string, Reply | Reply[]>;
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    calls: string[][];
-}
-
-const KEYS = {
-    RGW_SYSTEM_ACCESS_KEY: "SYSTEMACCESSKEY00001",
-    RGW_SYSTEM_SECRET_KEY: "system-secret-never-printed-0123456789",
-    RGW_USER_ACCESS_KEY: "VELEROACCESSKEY00001",
-    RGW_USER_SECRET_KEY: "velero-secret-never-printed-0123456789",
-};
-const SECRETS = [KEYS.RGW_SYSTEM_SECRET_KEY, KEYS.RGW_USER_SECRET_KEY];
-
-// ---------------------------------------------------------------------------------------------
-// Canned radosgw-admin output
-// ---------------------------------------------------------------------------------------------
-
-const ID = { realm: CEPH_IDS.realm, zg: CEPH_IDS.zg, a: CEPH_IDS.zonea, b: CEPH_IDS.zoneb };
-const ENOENT = (what: string): Reply => ({ err: `failed to list ${what}: (2) No such file or directory\n`, code: 2 });
-
-function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[] }): object {
-    const zones = opts.zones ?? ["zonea", "zoneb"];
-    const idOf = (z: string) => (z === "zonea" ? ID.a : z === "zoneb" ? ID.b : `${z}-id`);
-    return {
-        id: opts.id ?? "period-1",
-        epoch: 2,
-        period_map: {
-            id: opts.id ?? "period-1",
-            zonegroups: [
-                {
-                    id: ID.zg,
-                    name: "global",
-                    is_master: "true",
-                    master_zone: opts.master ? idOf(opts.master) : "",
-                    zones: zones.map((z) => ({
-                        id: idOf(z),
-                        name: z,
-                        endpoints: [endpoint], // the fake gateway: restarts probe it
-                        read_only: (opts.readOnly ?? []).includes(z) ? "true" : "false",
-                    })),
-                    sync_policy: { groups: [] },
-                },
-            ],
-        },
-        master_zonegroup: ID.zg,
-        master_zone: opts.master ? idOf(opts.master) : "",
-        realm_id: ID.realm,
-        realm_name: "dr",
-        realm_epoch: 2,
-    };
-}
-
-const zoneGet = (name: string, access = KEYS.RGW_SYSTEM_ACCESS_KEY, secret = KEYS.RGW_SYSTEM_SECRET_KEY) => ({
-    out: { id: name === "zonea" ? ID.a : ID.b, name, realm_id: ID.realm, system_key: { access_key: access, secret_key: secret } },
-});
-const userInfo = (uid: string, display: string, keys: [string, string][], system: boolean) => ({
-    out: {
-        user_id: uid,
-        display_name: display,
-        keys: keys.map(([a, s]) => ({ user: uid, access_key: a, secret_key: s })),
-        ...(system ? { system: "true" } : {}),
-    },
-});
-
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +55,9 @@ const userInfo = (uid: string, display: string, keys: [string, string][], system
 let tmp: string;
 let gateway: FakeGateway;
 let endpoint: string;
+
+/** A cluster where zonea is the master and zoneb has joined, its zones at the fake gateway. */
+const joinedState = (extra: State = {}) => joinedStateAt(extra, endpoint);
 
 let runNo = 0;
 // Async (not spawnSync): the fake gateway endpoint is served by this process's event loop.
@@ -166,44 +102,6 @@ async function run(args: string[], state: State = {}, env: Record<string, string
     return { code, stdout, stderr, calls };
 }
 
-const cmdOf = (call: string[]) => {
-    const i = call.findIndex((a) => a.startsWith("--"));
-    return (i < 0 ? call : call.slice(0, i)).join(" ");
-};
-const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
-const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
-
-function expectNoSecrets(r: Run) {
-    for (const s of SECRETS) {
-        expect(r.stdout, "stdout leaks a secret").to.not.contain(s);
-        expect(r.stderr, "stderr leaks a secret").to.not.contain(s);
-    }
-}
-
-function expectUsageError(r: Run, ...mentions: (string | RegExp)[]) {
-    expect(r.code, r.stderr).to.equal(2);
-    for (const m of mentions) {
-        if (typeof m === "string") expect(r.stderr).to.contain(m);
-        else expect(r.stderr).to.match(m);
-    }
-    expect(r.calls, "no radosgw-admin call on bad arguments").to.deep.equal([]);
-}
-
-// A cluster where zonea is the bootstrapped master and zoneb has joined.
-function joinedState(extra: State = {}): State {
-    return {
-        "realm list": { out: { default_info: ID.realm, realms: ["dr"] } },
-        "zonegroup list": { out: { default_info: ID.zg, zonegroups: ["global"] } },
-        "zone list": { out: { default_info: ID.a, zones: ["zonea"] } },
-        "period get": { out: period({ master: "zonea" }) },
-        "zone get": zoneGet("zonea"),
-        "realm get": { out: { id: ID.realm, name: "dr", current_period: "period-1", epoch: 2 } },
-        "metadata list user": { out: ["synchronization-user", "velero"] },
-        "user info": userInfo("synchronization-user", "Multisite synchronization user", [[KEYS.RGW_SYSTEM_ACCESS_KEY, KEYS.RGW_SYSTEM_SECRET_KEY]], true),
-        "sync policy get": { out: { groups: [] } },
-        ...extra,
-    };
-}
 
 const BOOTSTRAP = ["bootstrap-master", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea"];
 
@@ -244,7 +142,7 @@ describe("rgw-multisite.sh (launcher, end to end)", function () {
             "zonegroup list": ENOENT("zonegroups"),
             "zone list": ENOENT("zones"),
             "metadata list user": { out: [] },
-            "period get": [{ out: period({ zones: [] }) }, { out: period({ master: "zonea", zones: ["zonea"] }) }],
+            "period get": [{ out: period({ endpoint,  zones: [] }) }, { out: period({ endpoint,  master: "zonea", zones: ["zonea"] }) }],
         });
         expect(r.code, r.stderr).to.equal(0);
         expect(mutations(r)).to.deep.equal(["realm create", "zonegroup create", "zone create", "user create", "period update", "RESTART"]);
@@ -295,10 +193,10 @@ describe("rgw-multisite.sh (launcher, end to end)", function () {
             ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"],
             joinedState({
                 "sync status": { out: SYNC_B_CAUGHT_UP },
-                "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+                "period get": [{ out: period({ endpoint,  master: "zonea" }) }, { out: period({ endpoint,  master: "zonea" }) }, { out: period({ endpoint,  master: "zonea" }) }, { out: period({ endpoint,  id: "period-2", master: "zoneb" }) }],
             }),
             {},
-            { "period get": { out: period({ master: "zonea" }) } },
+            { "period get": { out: period({ endpoint,  master: "zonea" }) } },
         );
         expect(r.code, r.stderr).to.equal(0);
         expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "RESTART"]);

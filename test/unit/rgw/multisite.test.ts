@@ -6,83 +6,16 @@
 // keeps a few end-to-end runs through the launcher.
 import { expect } from "chai";
 import { runCli } from "../../../scripts/rgw/cli";
-import { FakeAdmin, FakeAnswer, FakeRestarter } from "../../../scripts/rgw/transport";
-import { CEPH_IDS, PROMOTE_STALE_REFUSED, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "../../script/cephSyncText";
+import { FakeAdmin, FakeRestarter } from "../../../scripts/rgw/transport";
+import { PROMOTE_STALE_REFUSED, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "../../script/cephSyncText";
+import {
+    ENOENT, FAKE_ENDPOINT, ID, KEYS, Reply, Run, State, callsOf, cmdOf, expectNoSecrets, expectUsageError, joinedState, mutations, period, userInfo, zoneGet,
+} from "./fixtures";
 
-type Reply = { out?: unknown; err?: string; code?: number };
-type State = Record<string, FakeAnswer>;
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    calls: string[][];
-}
-
-const KEYS = {
-    RGW_SYSTEM_ACCESS_KEY: "SYSTEMACCESSKEY00001",
-    RGW_SYSTEM_SECRET_KEY: "system-secret-never-printed-0123456789",
-    RGW_USER_ACCESS_KEY: "VELEROACCESSKEY00001",
-    RGW_USER_SECRET_KEY: "velero-secret-never-printed-0123456789",
-};
-const SECRETS = [KEYS.RGW_SYSTEM_SECRET_KEY, KEYS.RGW_USER_SECRET_KEY];
 /** The zones' endpoint: the fake probe answers for any URL. */
-const endpoint = "http://127.0.0.1:18080";
-
-// ---------------------------------------------------------------------------------------------
-// Canned radosgw-admin output
-// ---------------------------------------------------------------------------------------------
-
-const ID = { realm: CEPH_IDS.realm, zg: CEPH_IDS.zg, a: CEPH_IDS.zonea, b: CEPH_IDS.zoneb };
-const ENOENT = (what: string): Reply => ({ err: `failed to list ${what}: (2) No such file or directory\n`, code: 2 });
-
-function period(opts: { id?: string; master?: string; zones?: string[]; readOnly?: string[]; syncFrom?: Record<string, string[]> }): object {
-    const zones = opts.zones ?? ["zonea", "zoneb"];
-    const idOf = (z: string) => (z === "zonea" ? ID.a : z === "zoneb" ? ID.b : `${z}-id`);
-    return {
-        id: opts.id ?? "period-1",
-        epoch: 2,
-        period_map: {
-            id: opts.id ?? "period-1",
-            zonegroups: [
-                {
-                    id: ID.zg,
-                    name: "global",
-                    is_master: "true",
-                    master_zone: opts.master ? idOf(opts.master) : "",
-                    zones: zones.map((z) => ({
-                        id: idOf(z),
-                        name: z,
-                        endpoints: [endpoint],
-                        read_only: (opts.readOnly ?? []).includes(z) ? "true" : "false",
-                        sync_from_all: opts.syncFrom?.[z] ? "false" : "true",
-                        sync_from: opts.syncFrom?.[z] ?? [],
-                    })),
-                    sync_policy: { groups: [] },
-                },
-            ],
-        },
-        master_zonegroup: ID.zg,
-        master_zone: opts.master ? idOf(opts.master) : "",
-        realm_id: ID.realm,
-        realm_name: "dr",
-        realm_epoch: 2,
-    };
-}
-
+const endpoint = FAKE_ENDPOINT;
 const mdSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards, period: "period-1", realm_epoch: 2 }, markers: [] } } });
 const dataSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards }, markers: [] } } });
-const zoneGet = (name: string, access = KEYS.RGW_SYSTEM_ACCESS_KEY, secret = KEYS.RGW_SYSTEM_SECRET_KEY) => ({
-    out: { id: name === "zonea" ? ID.a : ID.b, name, realm_id: ID.realm, system_key: { access_key: access, secret_key: secret } },
-});
-const userInfo = (uid: string, display: string, keys: [string, string][], system: boolean) => ({
-    out: {
-        user_id: uid,
-        display_name: display,
-        keys: keys.map(([a, s]) => ({ user: uid, access_key: a, secret_key: s })),
-        ...(system ? { system: "true" } : {}),
-    },
-});
-
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -115,46 +48,6 @@ async function run(args: string[], state: State = {}, env: Record<string, string
         makeRestarter: (_argv, which) => new FakeRestarter(calls, which === "peer" ? "peer" : undefined),
     });
     return { code, stdout, stderr, calls };
-}
-
-const cmdOf = (call: string[]) => {
-    const i = call.findIndex((a) => a.startsWith("--"));
-    return (i < 0 ? call : call.slice(0, i)).join(" ");
-};
-const callsOf = (r: Run, cmd: string) => r.calls.filter((c) => cmdOf(c) === cmd);
-const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify|set)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
-const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
-
-function expectNoSecrets(r: Run) {
-    for (const s of SECRETS) {
-        expect(r.stdout, "stdout leaks a secret").to.not.contain(s);
-        expect(r.stderr, "stderr leaks a secret").to.not.contain(s);
-    }
-}
-
-function expectUsageError(r: Run, ...mentions: (string | RegExp)[]) {
-    expect(r.code, r.stderr).to.equal(2);
-    for (const m of mentions) {
-        if (typeof m === "string") expect(r.stderr).to.contain(m);
-        else expect(r.stderr).to.match(m);
-    }
-    expect(r.calls, "no radosgw-admin call on bad arguments").to.deep.equal([]);
-}
-
-// A cluster where zonea is the bootstrapped master and zoneb has joined.
-function joinedState(extra: State = {}): State {
-    return {
-        "realm list": { out: { default_info: ID.realm, realms: ["dr"] } },
-        "zonegroup list": { out: { default_info: ID.zg, zonegroups: ["global"] } },
-        "zone list": { out: { default_info: ID.a, zones: ["zonea"] } },
-        "period get": { out: period({ master: "zonea" }) },
-        "zone get": zoneGet("zonea"),
-        "realm get": { out: { id: ID.realm, name: "dr", current_period: "period-1", epoch: 2 } },
-        "metadata list user": { out: ["synchronization-user", "velero"] },
-        "user info": userInfo("synchronization-user", "Multisite synchronization user", [[KEYS.RGW_SYSTEM_ACCESS_KEY, KEYS.RGW_SYSTEM_SECRET_KEY]], true),
-        "sync policy get": { out: { groups: [] } },
-        ...extra,
-    };
 }
 
 const BOOTSTRAP = ["bootstrap-master", "--realm", "dr", "--zonegroup", "global", "--zone", "zonea"];
