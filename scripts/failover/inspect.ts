@@ -2,20 +2,13 @@
 // zone (rgw-multisite.sh), the newest Completed backup (velero-role.sh). Each finding is printed
 // as it comes and collected; preflight.ts decides.
 import { SiteOptions } from "./args";
-import { SiteId } from "./facts";
 import { VeleroCluster } from "./kube";
 import { Finding, Findings, PodVolumeList, decide, findingLine, judgeBackupObjects, judgeZones, noBackupProblem, otherSilentBlocker } from "./preflight";
 import { PROG, Report } from "./report";
 import { RgwMultisite, RgwOutputError, RgwReply, ZoneStatus } from "./rgw";
 
-export interface InspectionSites {
-    to: SiteId;
-    other: SiteId;
-    otherUnreachable: boolean;
-    targetZone?: string;
-    otherZone?: string;
-    bucket: string;
-    namespace: string;
+/** The sites as the options name them, with their zones' clients and the target's cluster. */
+export interface InspectionSites extends Pick<SiteOptions, "to" | "other" | "otherUnreachable" | "targetZone" | "otherZone" | "bucket" | "namespace"> {
     targetRgw: RgwMultisite;
     /** Undefined when OTHER_RGW_ADMIN is not set, or the site is declared unreachable. */
     otherRgw?: RgwMultisite;

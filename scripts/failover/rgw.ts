@@ -4,6 +4,7 @@
 // this process (RgwMultisiteModule), or a script named by RGW_MULTISITE as a process (tests, or
 // a site that wraps the script). Both print the same JSON, so both are read with the models below.
 import { runCli } from "../rgw/cli";
+import { ParseError, parseAdminJson } from "../rgw/models";
 import { Action } from "./report";
 import { printfQ, render } from "./shell";
 import { ChildEnv, run } from "./proc";
@@ -91,22 +92,14 @@ const obj = (v: unknown): Json => (v !== null && typeof v === "object" && !Array
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 
-/** JSON text, tolerating lines of noise before it (a transport that prints a banner). */
+/** JSON text, tolerating banner lines before it (scripts/rgw's own reader). */
 export function parseJsonText(text: string, what: string): unknown {
     try {
-        return JSON.parse(text);
-    } catch {
-        // a banner before the document
+        return parseAdminJson(text, `the output of ${what}`);
+    } catch (e) {
+        if (e instanceof ParseError) throw new RgwOutputError(e.message);
+        throw e;
     }
-    const start = text.search(/^[ \t]*[[{]/m);
-    if (start > 0) {
-        try {
-            return JSON.parse(text.slice(start));
-        } catch {
-            // not JSON after all
-        }
-    }
-    throw new RgwOutputError(`could not parse the output of ${what} as JSON`);
 }
 
 export function syncStateFrom(raw: unknown): SyncState {
@@ -178,6 +171,12 @@ function promoteArgs(r: PromoteRequest, peer?: RgwMultisite): string[] {
     return args;
 }
 
+/** `[RGW_PEER_ADMIN=... RGW_PEER_RESTART=...] RGW_ADMIN=... [RGW_RESTART=...] scripts/rgw-multisite.sh ARGS` */
+function promoteDisplay(shownAs: string, t: RgwTransport, args: string[], peer?: RgwTransport): string {
+    const peerShown = peer ? `RGW_PEER_ADMIN=${printfQ(peer.admin)}${peer.restart ? ` RGW_PEER_RESTART=${printfQ(peer.restart)}` : ""} ` : "";
+    return `${peerShown}RGW_ADMIN=${printfQ(t.admin)}${t.restart ? ` RGW_RESTART=${printfQ(t.restart)}` : ""} ${render([shownAs, ...args])}`;
+}
+
 export class RgwMultisiteProcess implements RgwMultisite {
     /**
      * @param script the rgw-multisite.sh to run (RGW_MULTISITE)
@@ -196,20 +195,10 @@ export class RgwMultisiteProcess implements RgwMultisite {
 
     promote(r: PromoteRequest, peer?: RgwMultisite): Action {
         const args = promoteArgs(r, peer);
-        const peerTransport = peer?.transport;
-        const peerShown = peerTransport
-            ? `RGW_PEER_ADMIN=${printfQ(peerTransport.admin)}${peerTransport.restart ? ` RGW_PEER_RESTART=${printfQ(peerTransport.restart)}` : ""} `
-            : "";
         return {
-            display: `${peerShown}${this.shown(args)}`,
-            run: async () => (await run([this.script, ...args], { env: this.childEnv(peerTransport) })).code,
+            display: promoteDisplay(this.shownAs, this.transport, args, peer?.transport),
+            run: async () => (await run([this.script, ...args], { env: this.childEnv(peer?.transport) })).code,
         };
-    }
-
-    /** `RGW_ADMIN=... [RGW_RESTART=...] scripts/rgw-multisite.sh ARGS` */
-    private shown(args: string[]): string {
-        const t = this.transport;
-        return `RGW_ADMIN=${printfQ(t.admin)}${t.restart ? ` RGW_RESTART=${printfQ(t.restart)}` : ""} ${render([this.shownAs, ...args])}`;
     }
 
     /** This site's transport; the peer's only when the call is about the peer. Progress stays on stderr. */
@@ -235,11 +224,7 @@ export class RgwMultisiteProcess implements RgwMultisite {
  * "would run" lines still show the launcher's command line, which does the same.
  */
 export class RgwMultisiteModule implements RgwMultisite {
-    private readonly shownAsProcess: RgwMultisiteProcess;
-
-    constructor(shownAs: string, readonly transport: RgwTransport, private readonly env: ChildEnv) {
-        this.shownAsProcess = new RgwMultisiteProcess(shownAs, shownAs, transport, env);
-    }
+    constructor(private readonly shownAs: string, readonly transport: RgwTransport, private readonly env: ChildEnv) {}
 
     status(zone?: string): Promise<RgwReply<ZoneStatus>> {
         return this.query(["status", ...(zone ? ["--zone", zone] : [])], zoneStatusFrom);
@@ -250,8 +235,11 @@ export class RgwMultisiteModule implements RgwMultisite {
     }
 
     promote(r: PromoteRequest, peer?: RgwMultisite): Action {
-        const { display } = this.shownAsProcess.promote(r, peer);
-        return { display, run: () => this.call(promoteArgs(r, peer), peer?.transport, (t) => process.stdout.write(t)) };
+        const args = promoteArgs(r, peer);
+        return {
+            display: promoteDisplay(this.shownAs, this.transport, args, peer?.transport),
+            run: () => this.call(args, peer?.transport, (t) => process.stdout.write(t)),
+        };
     }
 
     private async query<T>(args: string[], model: (raw: unknown) => T): Promise<RgwReply<T>> {

@@ -107,8 +107,13 @@ export interface LostZoneFence {
  * The fence of a forced promotion while the old master does not answer: the named peer, or (no
  * peer named: the failover stack declares an unreachable site) every other zone of the zonegroup.
  */
+/** The other zones of a zonegroup in this period. */
+function otherZones(period: Period, zonegroup: string | undefined, zone: string): string[] {
+    return (period.zonegroups.find((g) => g.name === zonegroup)?.zones ?? []).map((z) => z.name).filter((n) => n !== zone);
+}
+
 export function lostZoneFence(period: Period, zonegroup: string, zone: string, peer: string): LostZoneFence {
-    const others = (period.zonegroups.find((g) => g.name === zonegroup)?.zones ?? []).map((z) => z.name).filter((n) => n !== zone);
+    const others = otherZones(period, zonegroup, zone);
     const lost = peer ? [peer] : others;
     const keep = others.filter((n) => !lost.includes(n));
     return { lost, syncFlags: ["--sync-from-all=false", ...(keep.length ? [`--sync-from=${keep.join(",")}`] : [])] };
@@ -130,7 +135,7 @@ export function syncsFrom(period: Period, zone: string, peer: string): boolean {
 /** Flags of `zone modify` that make `zone` sync from `peer` again, given what it syncs from now. */
 export function readmitFlags(period: Period, zone: string, peer: string): string[] {
     const me = period.zone(zone);
-    const others = (period.zonegroups.find((g) => g.name === me?.zonegroup)?.zones ?? []).map((z) => z.name).filter((n) => n !== zone);
+    const others = otherZones(period, me?.zonegroup, zone);
     const from = me?.syncFrom === "all" ? others : [...(me?.syncFrom ?? []), peer];
     return others.every((n) => from.includes(n)) ? ["--sync-from-all=true"] : ["--sync-from-all=false", `--sync-from=${[...new Set(from)].join(",")}`];
 }
