@@ -4,9 +4,9 @@
 import {
     allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, readmitFlags, statusSummary, syncsFrom, zonegroupWithReadOnly,
 } from "./checkpoints";
-import { BucketEntry, Period, parseAdminJson, parseBucketList, parseSyncInfo } from "./models";
+import { Period, parseAdminJson, parseSyncInfo } from "./models";
 import { Session, badArguments, failed, indented, refused } from "./session";
-import { Flags, endpointsOf, has, opt, parsedOr } from "./steps";
+import { Flags, bucketPages, endpointsOf, has, opt, parsedOr } from "./steps";
 
 const lossOnForce = (zone: string, master: string) =>
     `metadata (users, buckets, bucket policies) created or changed on ${master} and not yet replicated to ${zone} is lost for ${zone} and will be overwritten when ${master} returns; objects not yet replicated stay on ${master} until it syncs again`;
@@ -165,16 +165,11 @@ async function fenceInPeriod(s: Session, c: PromoteContext, lost: string[]): Pro
     if (r.code !== 0) lostHalf(`zonegroup set: exit ${r.code}${r.stderr ? `: ${r.stderr.trim().split("\n")[0]}` : ""}`);
 }
 
-/** Every object name of a bucket on this zone or the peer's, paged by --marker (sorted). */
+/** Every object name of a bucket on this zone or the peer's (sorted). */
 async function bucketObjectNames(s: Session, bucket: string, via: "local" | "peer", zone: string): Promise<string[]> {
     const names: string[] = [];
-    let marker = "";
-    for (;;) {
-        const entries: BucketEntry[] = parseBucketList(await s.must(["bucket", "list", "--bucket", bucket, "--max-entries", String(s.o.listPage), ...(marker ? ["--marker", marker] : []), "--rgw-zone", zone], via));
-        names.push(...entries.map((e) => e.name));
-        if (entries.length < s.o.listPage) return names.sort();
-        marker = entries[entries.length - 1].name;
-    }
+    for await (const entries of bucketPages(s, bucket, { zone, via })) names.push(...entries.map((e) => e.name));
+    return names.sort();
 }
 
 /**

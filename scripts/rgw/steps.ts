@@ -597,6 +597,21 @@ export async function waitCaughtUp(s: Session, flags: Flags): Promise<void> {
     }
 }
 
+/**
+ * A bucket's listing, a page (RGW_LIST_PAGE entries) at a time, by --marker (exclusive, names
+ * sorted), from `marker`, on this zone or the peer's; ends after the first short page.
+ */
+export async function* bucketPages(s: Session, bucket: string, o: { marker?: string; zone?: string; via?: Via } = {}): AsyncGenerator<BucketEntry[]> {
+    let marker = o.marker ?? "";
+    for (;;) {
+        const entries: BucketEntry[] = parseBucketList(await s.must(["bucket", "list", "--bucket", bucket, "--max-entries", String(s.o.listPage),
+            ...(marker ? ["--marker", marker] : []), ...(o.zone ? ["--rgw-zone", o.zone] : [])], o.via));
+        yield entries;
+        if (entries.length < s.o.listPage) return;
+        marker = entries[entries.length - 1].name;
+    }
+}
+
 /** What `backup-objects` prints (docs/script-contract.md). */
 export interface BackupObjects {
     zone: string;
@@ -619,19 +634,14 @@ export async function backupObjects(s: Session, flags: Flags): Promise<BackupObj
     const zone = opt(flags, "zone");
     const prefix = `backups/${backup}/`;
     const zoneArgs = zone ? ["--rgw-zone", zone] : [];
-    const page = s.o.listPage;
     await s.deriveScope(zone);
     if (s.scope.realm) await s.loadPeriod(); // tells the zonegroup
     // Pacific's `bucket list` ignores --prefix: page by --marker (exclusive, names sorted) from
     // the prefix itself, keep names under it, stop at the first page that goes past it.
     const objects: BackupObjects["objects"] = [];
-    let marker = prefix;
-    for (;;) {
-        const entries: BucketEntry[] = parseBucketList(await s.must(["bucket", "list", "--bucket", bucket, "--max-entries", String(page), "--marker", marker, ...zoneArgs]));
+    for await (const entries of bucketPages(s, bucket, { marker: prefix, zone })) {
         for (const e of entries) if (e.name.startsWith(prefix)) objects.push({ name: e.name, size: e.size, etag: e.etag, mtime: e.mtime });
-        const last = entries[entries.length - 1];
-        if (!(entries.length === page && last.name.startsWith(prefix))) break;
-        marker = last.name;
+        if (!entries[entries.length - 1]?.name.startsWith(prefix)) break;
     }
     // `bucket sync status` is text only on Pacific: one block per source zone (syncText.ts).
     const sync = parseBucketSyncText(await s.must(["bucket", "sync", "status", "--bucket", bucket, ...zoneArgs]));
