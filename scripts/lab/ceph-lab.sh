@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# ceph-lab.sh: two independent single-node Ceph 16.2 clusters (site "a" and site "b"), each one
+# ceph-lab.sh: two independent single-node Ceph clusters (site "a" and site "b"), each one
 # mon + one memstore OSD (pool size 1, no ceph-mgr), plus one radosgw per site on demand. Each
+# site runs its own Ceph version (LAB_CEPH_A/LAB_CEPH_B: 16.2 from the host's packages, 18.2 or
+# 20.2 from a chroot built by ceph-root.sh; every Ceph command of a site goes through ceph_run). Each
 # site's daemons run inside that site's network namespace and bind to the site's address
 # (sites.sh: LAB_NET.11 for a, LAB_NET.12 for b, the host is LAB_NET.1 on bridge LAB_BRIDGE).
 # It is the real-Ceph lab behind test/lab: rgw-multisite.sh runs against it through `env SITE`.
@@ -9,6 +11,7 @@
 #   ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
 #   ceph-lab.sh admin SITE ARGS...     radosgw-admin (from the host) against that site's cluster
 #   ceph-lab.sh env SITE               RGW_ADMIN=... / RGW_RESTART=... / RGW_ENDPOINT=... lines
+#   ceph-lab.sh version SITE           the site's `radosgw --version` line
 #   ceph-lab.sh cut SITE | heal SITE   take the site's link down / up (its daemons keep running)
 #
 # Everything lives under LAB_DIR; every daemon is started with a pid file and stopped by that pid
@@ -18,6 +21,7 @@ set -euo pipefail
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 SITES_SH="$(dirname "$SCRIPT_PATH")/sites.sh"
+CEPH_ROOT_SH="$(dirname "$SCRIPT_PATH")/ceph-root.sh"
 SITES=(a b)
 SETTING_NAMES=(LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B
@@ -40,10 +44,11 @@ usage() {
   cat >&2 <<'EOF'
 usage: ceph-lab.sh up | down [--purge] | status
        ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
-       ceph-lab.sh admin SITE ARGS... | env SITE | cut SITE | heal SITE   (SITE is a or b)
+       ceph-lab.sh admin SITE ARGS... | env SITE | version SITE | cut SITE | heal SITE   (SITE is a or b)
 settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_TIMEOUT
   LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B
+  LAB_CEPH_A LAB_CEPH_B (16.2, 18.2 or 20.2; default: the version the site last ran, else 16.2)
 EOF
   exit 2
 }
@@ -84,7 +89,7 @@ load_settings() {
   LAB_NETNS_A=${LAB_NETNS_A:-vcdr-a}
   LAB_NETNS_B=${LAB_NETNS_B:-vcdr-b}
   LAB_TIMEOUT=${LAB_TIMEOUT:-120}
-  local name
+  local name site
   for name in LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B; do
     [[ "${!name}" =~ ^[A-Za-z0-9._-]+$ ]] || die "$name must match [A-Za-z0-9._-]+, got '${!name}'"
   done
@@ -97,8 +102,18 @@ load_settings() {
     [[ "${!name}" =~ ^[a-z0-9-]{1,12}$ ]] || die "$name must be 1 to 12 of [a-z0-9-], got '${!name}'"
   done
   [[ "$LAB_NETNS_A" != "$LAB_NETNS_B" ]] || die "LAB_NETNS_A and LAB_NETNS_B must differ, got '$LAB_NETNS_A' twice"
+  # A site's Ceph version: the setting, else the version it last ran (so down/rgw-restart need no
+  # setting), else the host's 16.2.
+  for site in a b; do
+    name="LAB_CEPH_${site^^}"
+    if [[ -z "${!name:-}" && -s "$LAB_DIR/$site/ceph_version" ]]; then printf -v "$name" '%s' "$(<"$LAB_DIR/$site/ceph_version")"; fi
+    printf -v "$name" '%s' "${!name:-16.2}"
+    case "${!name}" in
+    16.2 | 18.2 | 20.2) ;;
+    *) die "$name must be 16.2 (the host's Ceph), 18.2 (Debian trixie root) or 20.2 (Debian sid root), got '${!name}'" ;;
+    esac
+  done
   # Within a site the mon and the gateway share the address.
-  local site
   for site in A B; do
     name="LAB_MON_PORT_$site"
     local rgw="LAB_RGW_PORT_$site"
@@ -126,6 +141,97 @@ site_zone() { site_setting LAB_ZONE "$1"; }
 site_dir() { printf '%s/%s' "$LAB_DIR" "$1"; }
 site_conf() { printf '%s/%s/ceph.conf' "$LAB_DIR" "$1"; }
 site_netns() { site_setting LAB_NETNS "$1"; }
+site_ceph() { site_setting LAB_CEPH "$1"; }
+
+# ---------------------------------------------------------------------------------------------
+# Ceph versions: the host's 16.2, or a chroot ("Ceph root") built by ceph-root.sh
+# ---------------------------------------------------------------------------------------------
+
+# The root of SITE's Ceph version ("" for the host's 16.2); `up` builds it when missing, every other
+# command needs it built.
+site_root() {
+  local version
+  version=$(site_ceph "$1")
+  [[ "$version" != 16.2 ]] || return 0
+  bash "$CEPH_ROOT_SH" path "$version" 2>/dev/null ||
+    die "site $1 runs Ceph $version, whose root is not built: run 'up' (it builds the root) or 'bash $CEPH_ROOT_SH build $version'"
+}
+
+# Run a Ceph command of SITE's version in the host's network namespace: the host's binary, or the
+# root's through chroot (chroot execs, so a daemon started this way keeps its pid).
+ceph_run() {
+  local site="$1" root
+  shift
+  root=$(site_root "$site")
+  if [[ -z "$root" ]]; then "$@"; else chroot "$root" "$@"; fi
+}
+
+# The same inside SITE's network namespace (daemons, and the lab's own checks).
+ceph_in_site() {
+  local site="$1" root
+  shift
+  root=$(site_root "$site")
+  if [[ -z "$root" ]]; then in_site "$site" "$@"; else in_site "$site" chroot "$root" "$@"; fi
+}
+
+# A root sees the lab folder at the same path, through a bind mount of the folder above LAB_DIR (not
+# LAB_DIR itself, which `down --purge` removes), and needs /proc for its daemons.
+root_mount_points() {
+  printf '%s\n' "$1/proc" "$1$(dirname "$LAB_DIR")"
+}
+
+mount_root() {
+  local root="$1" above
+  above=$(dirname "$LAB_DIR")
+  [[ "$above" != / ]] || die "LAB_DIR must not be directly under / when a site runs on Ceph 18.2 or 20.2 (the folder above it is bind-mounted into the root), got '$LAB_DIR'"
+  mkdir -p "$root/proc" "$root$above"
+  mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+  mountpoint -q "$root$above" || mount --bind "$above" "$root$above"
+}
+
+# The mounts of both sites' roots, after their daemons stopped.
+unmount_roots() {
+  local site version root point
+  for site in "${SITES[@]}"; do
+    version=$(site_ceph "$site")
+    [[ "$version" != 16.2 ]] || continue
+    root=$(bash "$CEPH_ROOT_SH" path "$version" 2>/dev/null) || continue
+    while IFS= read -r point; do
+      ! mountpoint -q "$point" || umount "$point" || log "could not unmount $point (still in use?)"
+    done < <(root_mount_points "$root")
+  done
+}
+
+# Build (when missing) and mount the root of each site's version.
+prepare_roots() {
+  local site version root
+  for site in "${SITES[@]}"; do
+    version=$(site_ceph "$site")
+    [[ "$version" != 16.2 ]] || continue
+    root=$(bash "$CEPH_ROOT_SH" build "$version") || die "building the Ceph $version root for site $site failed"
+    mount_root "$root"
+  done
+}
+
+# The version SITE's daemons last started on (a site from before versions were recorded: 16.2).
+recorded_ceph() {
+  local file
+  file="$(site_dir "$1")/ceph_version"
+  if [[ -s "$file" ]]; then cat "$file"; else printf '16.2'; fi
+}
+
+# Ceph upgrades one or two releases at a time and never downgrades: Pacific (16.2) to Reef
+# (18.2), Reef to Tentacle (20.2). A site records the version it last ran.
+check_version_change() {
+  local site="$1" recorded wanted
+  recorded=$(recorded_ceph "$site")
+  wanted=$(site_ceph "$site")
+  case "$recorded>$wanted" in
+  16.2\>16.2 | 18.2\>18.2 | 20.2\>20.2) ;;
+  16.2\>18.2 | 18.2\>20.2) log "site $site: upgrading from Ceph $recorded to $wanted" ;;
+  *) die "site $site ran Ceph $recorded; it can move to the same version or the next supported one (16.2 -> 18.2 -> 20.2), not to $wanted: set LAB_CEPH_${site^^}=$recorded, or run 'down --purge' first" ;;
+  esac
+}
 
 # ---------------------------------------------------------------------------------------------
 # Network: one namespace per site (sites.sh), with this lab's settings
@@ -191,6 +297,7 @@ sites_down() {
 # Install the Debian packages only when a command is missing; installing needs root and apt.
 ensure_packages() {
   local cmd missing=0
+  [[ "$LAB_CEPH_A" == 16.2 || "$LAB_CEPH_B" == 16.2 ]] || return 0
   for cmd in ceph-mon ceph-osd radosgw radosgw-admin ceph rados ceph-authtool monmaptool curl flock ip; do
     command -v "$cmd" >/dev/null 2>&1 || missing=1
   done
@@ -257,7 +364,7 @@ start_daemon() {
   dir=$(site_dir "$site")
   rm -f "$(pid_file "$site" "$name")"
   # 9>&-: the daemon must not inherit the lab lock (it would hold it for its whole life).
-  in_site "$site" "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
+  ceph_in_site "$site" "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
     die "$name of site $site failed to start; see $dir/log/$name.startup.log and $dir/log/$name.log"
   for ((i = 0; i < 100; i++)); do
     if pid=$(daemon_pid "$site" "$name"); then
@@ -407,12 +514,12 @@ check_mon_addr_unchanged() {
 make_keyring() {
   local site="$1" kr
   kr="$(site_dir "$site")/keyring"
-  ceph-authtool --create-keyring "$kr" --gen-key -n mon. --cap mon 'allow *' >/dev/null
-  ceph-authtool "$kr" --gen-key -n client.admin \
+  ceph_run "$site" ceph-authtool --create-keyring "$kr" --gen-key -n mon. --cap mon 'allow *' >/dev/null
+  ceph_run "$site" ceph-authtool "$kr" --gen-key -n client.admin \
     --cap mon 'allow *' --cap osd 'allow *' --cap mds 'allow *' --cap mgr 'allow *' >/dev/null
-  ceph-authtool "$kr" --gen-key -n osd.0 \
+  ceph_run "$site" ceph-authtool "$kr" --gen-key -n osd.0 \
     --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' >/dev/null
-  ceph-authtool "$kr" --gen-key -n "client.rgw.$site" \
+  ceph_run "$site" ceph-authtool "$kr" --gen-key -n "client.rgw.$site" \
     --cap mon 'allow rw' --cap osd 'allow rwx' --cap mgr 'allow rw' >/dev/null
   chmod 600 "$kr"
 }
@@ -420,14 +527,14 @@ make_keyring() {
 mkfs_mon() {
   local site="$1" dir
   dir=$(site_dir "$site")
-  monmaptool --create --fsid "$(<"$dir/fsid")" --addv "$site" "[v2:$(mon_addr "$site")]" \
+  ceph_run "$site" monmaptool --create --fsid "$(<"$dir/fsid")" --addv "$site" "[v2:$(mon_addr "$site")]" \
     "$dir/monmap" >/dev/null
-  ceph-mon -c "$dir/ceph.conf" -n "mon.$site" --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring" \
+  ceph_run "$site" ceph-mon -c "$dir/ceph.conf" -n "mon.$site" --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring" \
     >>"$dir/log/mon.$site.startup.log" 2>&1 || die "ceph-mon --mkfs failed for site $site; see $dir/log"
 }
 
 # The lab's own checks run inside the site's namespace, so `up` works on a cut site too.
-ceph_site() { in_site "$1" timeout 30 ceph -c "$(site_conf "$1")" --connect-timeout 10 "${@:2}"; }
+ceph_site() { ceph_in_site "$1" timeout 30 ceph -c "$(site_conf "$1")" --connect-timeout 10 "${@:2}"; }
 
 wait_mon() {
   wait_for "site $1: mon.$1 answers on $(mon_addr "$1")" ceph_site "$1" mon stat ||
@@ -443,7 +550,7 @@ mkfs_osd() {
   id=$(ceph_site "$site" osd new "$uuid" 0) || die "site $site: 'ceph osd new' failed"
   [[ "$id" == 0 ]] || die "site $site: expected osd id 0, the mon gave '$id'"
   mkdir -p "$dir/osd.0"
-  ceph-osd -c "$dir/ceph.conf" -n osd.0 --mkfs --osd-uuid "$uuid" \
+  ceph_run "$site" ceph-osd -c "$dir/ceph.conf" -n osd.0 --mkfs --osd-uuid "$uuid" \
     >>"$dir/log/osd.0.startup.log" 2>&1 || die "ceph-osd --mkfs failed for site $site; see $dir/log"
 }
 
@@ -460,7 +567,7 @@ probe_pool() {
   local site="$1"
   ceph_site "$site" osd pool create "$PROBE_POOL" 8 >/dev/null 2>&1 ||
     die "site $site: cannot create a pool"
-  in_site "$site" timeout "$LAB_TIMEOUT" rados -c "$(site_conf "$site")" -p "$PROBE_POOL" put probe "$(site_conf "$site")" ||
+  ceph_in_site "$site" timeout "$LAB_TIMEOUT" rados -c "$(site_conf "$site")" -p "$PROBE_POOL" put probe "$(site_conf "$site")" ||
     die "site $site: cannot write to a new pool within ${LAB_TIMEOUT}s (PGs not active); see $(site_dir "$site")/log"
   ceph_site "$site" osd pool delete "$PROBE_POOL" "$PROBE_POOL" --yes-i-really-really-mean-it >/dev/null 2>&1 || true
   log "site $site: pool create + write ok"
@@ -486,6 +593,7 @@ create_site() {
   cat /proc/sys/kernel/random/uuid >"$dir/fsid"
   mon_port "$site" >"$dir/mon_port"
   mon_addr "$site" >"$dir/mon_addr"
+  site_ceph "$site" >"$dir/ceph_version"
   write_conf "$site"
   make_keyring "$site"
   mkfs_mon "$site"
@@ -502,10 +610,19 @@ create_site() {
 start_site() {
   local site="$1"
   check_mon_addr_unchanged "$site"
+  check_version_change "$site"
   if daemon_pid "$site" "mon.$site" >/dev/null && daemon_pid "$site" osd.0 >/dev/null; then
+    [[ "$(recorded_ceph "$site")" == "$(site_ceph "$site")" ]] ||
+      die "site $site runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
     log "site $site: already running (mon.$site pid $(daemon_pid "$site" "mon.$site"), osd.0 pid $(daemon_pid "$site" osd.0))"
     return 0
   fi
+  # Daemons of one site never mix versions: the mon and the OSD start (again) on the new one.
+  if daemon_pid "$site" "mon.$site" >/dev/null || daemon_pid "$site" osd.0 >/dev/null; then
+    [[ "$(recorded_ceph "$site")" == "$(site_ceph "$site")" ]] ||
+      die "site $site half runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
+  fi
+  site_ceph "$site" >"$(site_dir "$site")/ceph_version"
   write_conf "$site"
   if ! daemon_pid "$site" "mon.$site" >/dev/null; then
     require_free_port "$site" "$(mon_port "$site")" "mon.$site"
@@ -567,6 +684,8 @@ rgw_start() {
     log "site $site: radosgw already running (pid $pid, port $(rgw_port "$site"))"
     return 0
   fi
+  [[ "$(recorded_ceph "$site")" == "$(site_ceph "$site")" ]] ||
+    die "site $site runs Ceph $(recorded_ceph "$site"), not $(site_ceph "$site"): run 'up' with LAB_CEPH_${site^^}=$(site_ceph "$site") (after 'down') to change it"
   require_free_port "$site" "$(rgw_port "$site")" "radosgw of site $site"
   write_conf "$site"
   start_daemon "$site" "client.rgw.$site" radosgw
@@ -612,12 +731,13 @@ cmd_up() {
   take_lock
   touch "$LAB_DIR/.ceph-lab"
   [[ -f "$LAB_DIR/lab.env" ]] || save_settings
+  prepare_roots
   sites_up
   for site in "${SITES[@]}"; do
     discard_incomplete_site "$site"
     if [[ -f "$(site_dir "$site")/.initialized" ]]; then start_site "$site"; else create_site "$site"; fi
   done
-  log "lab up in $((SECONDS - started))s: $LAB_DIR (mon a $(mon_addr a) in netns $LAB_NETNS_A, mon b $(mon_addr b) in netns $LAB_NETNS_B; radosgw: rgw-restart SITE)"
+  log "lab up in $((SECONDS - started))s: $LAB_DIR (Ceph $LAB_CEPH_A on a, $LAB_CEPH_B on b; mon a $(mon_addr a) in netns $LAB_NETNS_A, mon b $(mon_addr b) in netns $LAB_NETNS_B; radosgw: rgw-restart SITE)"
 }
 
 cmd_down() {
@@ -637,6 +757,7 @@ cmd_down() {
     if [[ -d "$(site_dir "$site")" ]]; then stop_site "$site"; fi
   done
   sites_down
+  unmount_roots
   if ((purge)); then
     rm -rf "$LAB_DIR"
     log "stopped and removed $LAB_DIR"
@@ -655,8 +776,8 @@ cmd_status() {
       all=1
       continue
     fi
-    printf 'site %s (zone %s): netns %s, address %s, %s\n' "$site" "$(site_zone "$site")" \
-      "$(site_netns "$site")" "$(site_addr "$site")" "$(link_state "$site")"
+    printf 'site %s (zone %s, Ceph %s): netns %s, address %s, %s\n' "$site" "$(site_zone "$site")" \
+      "$(site_ceph "$site")" "$(site_netns "$site")" "$(site_addr "$site")" "$(link_state "$site")"
     for name in "mon.$site" osd.0 "client.rgw.$site"; do
       case "$name" in
       mon.*) port=$(recorded_mon_addr "$site") ;;
@@ -676,7 +797,12 @@ cmd_status() {
 
 cmd_admin() {
   [[ -f "$(site_conf "$1")" ]] || die "site $1 does not exist yet: run 'up' first"
-  exec radosgw-admin -c "$(site_conf "$1")" "${@:2}"
+  ceph_run "$1" radosgw-admin -c "$(site_conf "$1")" "${@:2}"
+}
+
+# The gateway binary's version line of SITE (the same binary as its radosgw-admin).
+cmd_version() {
+  ceph_run "$1" radosgw --version
 }
 
 # Lines for `eval "$(ceph-lab.sh env a)"` or a dotenv reader: single-quoted values without quotes
@@ -684,10 +810,11 @@ cmd_admin() {
 # ceph.conf) and drops proxy variables (realm/period pull and commit forwarding use HTTP);
 # RGW_RESTART restarts the gateway inside the site's namespace.
 cmd_env() {
-  local site="$1" unset_proxies="" v baked=""
+  local site="$1" unset_proxies="" v baked="" root
   for v in "${PROXY_VARS[@]}"; do unset_proxies+="-u $v "; done
-  for v in LAB_DIR "${SETTING_NAMES[@]}"; do baked+="$v=${!v} "; done
-  printf "RGW_ADMIN='env %sradosgw-admin -c %s'\n" "$unset_proxies" "$(site_conf "$site")"
+  for v in LAB_DIR "${SETTING_NAMES[@]}" LAB_CEPH_A LAB_CEPH_B; do baked+="$v=${!v} "; done
+  root=$(site_root "$site")
+  printf "RGW_ADMIN='env %s%sradosgw-admin -c %s'\n" "$unset_proxies" "${root:+chroot $root }" "$(site_conf "$site")"
   printf "RGW_RESTART='env %s%s rgw-restart %s'\n" "$baked" "$SCRIPT_PATH" "$site"
   printf "RGW_ENDPOINT='%s'\n" "$(rgw_url "$site")"
 }
@@ -727,6 +854,11 @@ main() {
     [[ $# -eq 1 ]] || usage
     check_site "$1"
     cmd_env "$1"
+    ;;
+  version)
+    [[ $# -eq 1 ]] || usage
+    check_site "$1"
+    cmd_version "$1"
     ;;
   cut | heal)
     # A site is lost by its link: its daemons keep running behind it.

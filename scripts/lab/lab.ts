@@ -33,7 +33,8 @@ async function versions(s: LabSettings): Promise<Record<string, string>> {
     const ask = async (key: string, fn: () => Promise<string>) => {
         out[key] = (await fn().catch((e: Error) => `unknown (${e.message.split("\n")[0]})`)).trim().split("\n")[0];
     };
-    await ask("radosgw a", () => cephLab(s, "admin a --version"));
+    await ask("radosgw a", () => cephLab(s, "version a"));
+    await ask("radosgw b", () => cephLab(s, "version b"));
     await ask("kube-apiserver a", () => k8sLab(s, "kubectl a version -o json").then((j) => JSON.parse(j).serverVersion?.gitVersion ?? "?"));
     await ask("velero", () => k8sLab(s, "velero a version --client-only").then((t) => /Version:\s*(\S+)/.exec(t)?.[1] ?? t));
     await ask("pulumi", () => sh(`${toolPath("pulumi")} version`).then((o) => o.stdout));

@@ -18,7 +18,14 @@ export interface LabSettings {
     bridge: string;
     netnsA: string;
     netnsB: string;
+    /** Each site's Ceph version: 16.2 (the host's packages), 18.2 or 20.2 (a root from ceph-root.sh). */
+    cephA: CephVersion;
+    cephB: CephVersion;
 }
+
+/** The Ceph versions a lab site runs (scripts/lab/ceph-root.sh builds the two chroots). */
+export const CEPH_VERSIONS = ["16.2", "18.2", "20.2"] as const;
+export type CephVersion = typeof CEPH_VERSIONS[number];
 
 export type Site = "a" | "b";
 export type Scope = "zone" | "bucket";
@@ -50,7 +57,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): LabSettin
         bridge: linkName("LAB_BRIDGE", "vcdr-br0"),
         netnsA: linkName("LAB_NETNS_A", "vcdr-a"),
         netnsB: linkName("LAB_NETNS_B", "vcdr-b"),
+        cephA: cephVersion(env, "LAB_CEPH_A"),
+        cephB: cephVersion(env, "LAB_CEPH_B"),
     };
+}
+
+function cephVersion(env: NodeJS.ProcessEnv, key: string): CephVersion {
+    const v = env[key] ?? "16.2";
+    const known = CEPH_VERSIONS.find((c) => c === v);
+    if (!known) throw new Error(`${key}=${v} is not allowed; allowed: ${CEPH_VERSIONS.join(", ")} (16.2 is the host's Ceph, 18.2 and 20.2 run from chroots)`);
+    return known;
 }
 
 /** The lab settings as ceph-lab.sh reads them. */
@@ -60,6 +76,7 @@ export function labEnv(s: LabSettings): Record<string, string> {
         LAB_MON_PORT_A: String(s.monPortA), LAB_MON_PORT_B: String(s.monPortB),
         LAB_RGW_PORT_A: String(s.rgwPortA), LAB_RGW_PORT_B: String(s.rgwPortB),
         LAB_NET: s.net, LAB_BRIDGE: s.bridge, LAB_NETNS_A: s.netnsA, LAB_NETNS_B: s.netnsB,
+        LAB_CEPH_A: s.cephA, LAB_CEPH_B: s.cephB,
     };
 }
 

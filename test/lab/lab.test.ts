@@ -19,6 +19,10 @@ const settings = settingsFromEnv({
     LAB_BRIDGE: process.env.LAB_BRIDGE ?? "vcdr-test",
     LAB_NETNS_A: process.env.LAB_NETNS_A ?? "vcdrt-a",
     LAB_NETNS_B: process.env.LAB_NETNS_B ?? "vcdrt-b",
+    // The Ceph version of each site (16.2 on the host; 18.2 and 20.2 from chroots): CI runs this
+    // file once per version (npm run test:lab, test:lab:reef).
+    LAB_CEPH_A: process.env.LAB_CEPH_A ?? "16.2",
+    LAB_CEPH_B: process.env.LAB_CEPH_B ?? "16.2",
 });
 
 /** Checks the lifecycle must have made; a lab that stops early fails the missing ones. */
@@ -61,7 +65,7 @@ const REQUIRED_CHECKS = [
     "pulumi destroy of site-a is refused while the bucket is protected",
 ];
 
-describe("lab: the real engine, two Kubernetes clusters with Velero and two Ceph zones", function () {
+describe(`lab: the real engine, two Kubernetes clusters with Velero and two Ceph zones (Ceph ${settings.cephA} on a, ${settings.cephB} on b)`, function () {
     this.timeout(40 * 60 * 1000);
     let report: LabReport;
 
