@@ -62,10 +62,13 @@ export const RGW_CALLS = {
         },
     },
     status: { summary: "one JSON object: period, master, metadata and data sync", flags: { zone: opt("name") } },
-    "wait-caught-up": { summary: "until metadata and data sync are caught up", flags: { zone: opt("name"), timeout: opt("seconds") } },
+    "wait-caught-up": {
+        summary: "until metadata and data sync are caught up (and the bucket itself with --bucket)",
+        flags: { zone: opt("name"), bucket: opt("bucket"), timeout: opt("seconds") },
+    },
     promote: {
-        summary: "make the zone the metadata master (preflight, fence of a reachable old master)",
-        flags: { zone: req("name"), zonegroup: req("name"), "peer-zone": opt("name"), "peer-url": opt("url"), force: opt("boolean") },
+        summary: "make the zone the metadata master (preflight, fence of a reachable old master, the bucket caught up)",
+        flags: { zone: req("name"), zonegroup: req("name"), "peer-zone": opt("name"), "peer-url": opt("url"), bucket: opt("bucket"), force: opt("boolean") },
     },
     demote: {
         summary: "make the zone a secondary of the master at --master-url",

@@ -130,11 +130,12 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
     }
 
     // Ceph: the active zone becomes (or stays) the metadata master. With the peer reachable the
-    // script first pulls the newest period from it, waits until metadata and data are caught up,
-    // and fences it read-only; then it promotes, commits and restarts the gateway.
+    // script first pulls the newest period from it, fences it read-only and waits until metadata,
+    // data and the Velero bucket itself are caught up; then it promotes, commits and restarts the
+    // gateway.
     const peerFlags = passive ? { "peer-zone": passive.zone, "peer-url": passive.endpoint } : {};
     const promoteCommand = scriptCommand("promote", {
-        zone: active.zone, zonegroup: active.zonegroup, ...peerFlags, force: cfg.forcePromotion,
+        zone: active.zone, zonegroup: active.zonegroup, ...peerFlags, bucket: active.bucket, force: cfg.forcePromotion,
     });
     const master = new ShellStep("ceph-metadata-master", {
         create: promoteCommand,

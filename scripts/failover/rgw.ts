@@ -70,6 +70,8 @@ export interface PromoteRequest {
     /** The reachable old master, fenced first (needs the peer's transport). */
     peerZone?: string;
     peerUrl?: string;
+    /** The Velero bucket: promotion waits for it to catch up too (a planned switch refuses while it is behind). */
+    bucket?: string;
     force: boolean;
 }
 
@@ -160,13 +162,14 @@ export interface RgwTransport {
     restart: string;
 }
 
-/** `promote --zone Z --zonegroup G [--peer-zone P [--peer-url URL]] [--force]` (peer flags only with its transport). */
+/** `promote --zone Z --zonegroup G [--peer-zone P [--peer-url URL]] [--bucket B] [--force]` (peer flags only with its transport). */
 function promoteArgs(r: PromoteRequest, peer?: RgwMultisite): string[] {
     const args = ["promote", "--zone", r.zone, "--zonegroup", r.zonegroup];
     if (peer?.transport && r.peerZone) {
         args.push("--peer-zone", r.peerZone);
         if (r.peerUrl) args.push("--peer-url", r.peerUrl);
     }
+    if (r.bucket) args.push("--bucket", r.bucket);
     if (r.force) args.push("--force");
     return args;
 }

@@ -67,7 +67,7 @@ export async function switchBreakGlass(o: BreakGlassOptions, d: SwitchDeps): Pro
     const targetZone = o.targetZone;
     const otherZone = inspection.otherZone;
     const promote = d.targetRgw.promote(
-        { zone: targetZone, zonegroup: o.zonegroup, peerZone: otherUp ? otherZone : undefined, peerUrl: otherUp ? o.otherEndpoint : undefined, force: o.force },
+        { zone: targetZone, zonegroup: o.zonegroup, peerZone: otherUp ? otherZone : undefined, peerUrl: otherUp ? o.otherEndpoint : undefined, bucket: o.bucket, force: o.force },
         otherUp ? d.otherRgw : undefined,
     );
 

@@ -2,7 +2,7 @@
 // metadata sync is behind the current period. Inputs are the models (JSON) and, for caught-up,
 // the parsed `sync status` text (syncText.ts says why that one is text).
 import { Period, SyncInfo, syncRunning } from "./models";
-import { SyncSection, SyncStatusText } from "./syncText";
+import { BucketSyncText, SyncSection, SyncStatusText } from "./syncText";
 
 /** What `rgw-multisite.sh status` prints (docs/script-contract.md). */
 export interface ZoneStatus {
@@ -147,4 +147,27 @@ export function readmitFlags(period: Period, zone: string, peer: string): string
 export function missingOnPeer(here: readonly string[], peer: readonly string[]): string[] {
     const there = new Set(peer);
     return here.filter((k) => !there.has(k));
+}
+
+/** Where one bucket stands on a zone against the sources it syncs from (`bucket sync status`). */
+export interface BucketVerdict {
+    caughtUp: boolean;
+    /** One line per source that is not caught up, e.g. `zonea: incremental, behind shards [1,2]`. */
+    lagging: string[];
+}
+
+/**
+ * Caught up only when every source the zone syncs the bucket from says "caught up" with no
+ * behind shards, in incremental sync. A source the zone does not sync from (a fence) is left
+ * out; a bucket with no syncing source at all is not caught up (nothing replicates it here), and
+ * neither is one whose sync is disabled.
+ */
+export function bucketVerdict(status: BucketSyncText): BucketVerdict {
+    if (status.disabled) return { caughtUp: false, lagging: ["sync is disabled for the bucket"] };
+    const syncing = Object.entries(status.sources).filter(([, v]) => !v.notSyncing);
+    if (syncing.length === 0) return { caughtUp: false, lagging: ["no source zone syncs the bucket to this zone"] };
+    const lagging = syncing
+        .filter(([, v]) => !(v.caughtUp && v.state === "incremental" && v.behindShards.length === 0 && !v.error))
+        .map(([name, v]) => `${name}: ${[v.error ?? v.state, v.behindShards.length ? `behind shards [${v.behindShards.join(",")}]` : "", v.caughtUp ? "" : "not caught up"].filter(Boolean).join(", ")}`);
+    return { caughtUp: lagging.length === 0, lagging };
 }

@@ -6,7 +6,7 @@ import {
 } from "./checkpoints";
 import { Period, parseAdminJson, parseSyncInfo } from "./models";
 import { Session, badArguments, failed, indented, refused } from "./session";
-import { Flags, bucketPages, endpointsOf, has, opt, parsedOr } from "./steps";
+import { Flags, bucketPages, endpointsOf, has, opt, parsedOr, waitBucketCaughtUp } from "./steps";
 
 const lossOnForce = (zone: string, master: string) =>
     `metadata (users, buckets, bucket policies) created or changed on ${master} and not yet replicated to ${zone} is lost for ${zone} and will be overwritten when ${master} returns; objects not yet replicated stay on ${master} until it syncs again`;
@@ -20,6 +20,8 @@ interface PromoteContext {
     zonegroup: string;
     peer: string;
     peerUrl: string;
+    /** The Velero bucket: promotion waits until this zone has it caught up, not only the zone's data log. */
+    bucket: string;
     force: boolean;
 }
 
@@ -111,26 +113,49 @@ async function fenceOldMasterAndCatchUp(s: Session, c: PromoteContext, peerPerio
     for (;;) {
         await s.sleepPoll();
         const st = await s.zoneStatus(c.zone);
-        if (allCaughtUp(st)) return;
+        if (allCaughtUp(st)) break;
         if (deadline.passed()) {
             s.info(statusSummary(st));
             if (!metadataCaughtUp(st) && !c.force) {
                 throw refused(`zone ${c.zone} did not catch up with ${c.peer} within ${s.o.waitTimeout}s; ${c.peer} stays fenced (read-only): re-run, or demote ${c.peer} to lift the fence`);
             }
             s.warn(`data sync from ${c.peer} not caught up within ${s.o.waitTimeout}s: objects not yet replicated follow later from ${c.peer}`);
-            return;
+            break;
         }
     }
+    if (c.bucket) await bucketCaughtUpOrRefuse(s, c);
 }
 
 /**
- * The master-changing commit. Ceph (RGWPeriod::update_sync_status) refuses it while the new
- * master's metadata sync is on an older realm epoch ("This zone is N period(s) behind ... add
- * the flag --yes-i-really-mean-it"): with --force retry once with that flag, saying what it
- * means; without, refuse (exit 3).
+ * The bucket itself, once the zone's data log is caught up (a bucket can stop replicating while
+ * the data log says caught up): behind, it blocks the promotion (the peer stays fenced), unless
+ * --force, which names it.
+ */
+async function bucketCaughtUpOrRefuse(s: Session, c: PromoteContext): Promise<void> {
+    s.step(`waiting until bucket ${c.bucket} on zone ${c.zone} has caught up with ${c.peer}`);
+    const verdict = await waitBucketCaughtUp(s, c.bucket, c.zone, s.deadline());
+    if (verdict.caughtUp) return;
+    const lagging = verdict.lagging.join("; ");
+    if (!c.force) {
+        throw refused(`bucket ${c.bucket} on zone ${c.zone} is not caught up with ${c.peer} after ${s.o.waitTimeout}s (${lagging}), although the zone's data log may say so: `
+            + `promoting now would leave objects of the newest backups behind on ${c.peer}. ${c.peer} stays fenced (read-only): re-run, look at \`radosgw-admin bucket sync status --bucket ${c.bucket}\` on ${c.zone}, or demote ${c.peer} to lift the fence`);
+    }
+    s.warn(`--force: promoting although bucket ${c.bucket} is not caught up with ${c.peer} (${lagging}): objects ${c.peer} holds and ${c.zone} lacks are missing from ${c.zone}'s backups until the bucket syncs`);
+}
+
+/**
+ * The master-changing commit, as two calls: `period update` stages the zonegroup, `period commit`
+ * commits it. Tentacle's `period update --commit` loads this zone's own zonegroup (which already
+ * names it master after `zonegroup modify --master`), so it reads an empty metadata sync status
+ * and calls a caught-up zone "2 period(s) behind"; `period commit` loads the current period and
+ * reads the real status, as every version did before. Ceph (RGWPeriod::update_sync_status)
+ * refuses the commit while the new master's metadata sync is on an older realm epoch ("This zone
+ * is N period(s) behind ... add the flag --yes-i-really-mean-it"): with --force retry once with
+ * that flag, saying what it means; without, refuse (exit 3).
  */
 async function commitPromotion(s: Session, c: PromoteContext, master: string): Promise<void> {
-    const args = ["period", "update", "--commit"];
+    await s.must(["period", "update"]);
+    const args = ["period", "commit"];
     const r = await s.call(args);
     if (r.code === 0) return;
     const stale = r.stderr.includes("behind the current master zone in metadata sync") || r.stderr.includes("--yes-i-really-mean-it");
@@ -228,7 +253,8 @@ export async function readmit(s: Session, flags: Flags): Promise<void> {
 export async function promote(s: Session, flags: Flags): Promise<void> {
     s.requireRestart();
     const c: PromoteContext = {
-        zone: opt(flags, "zone"), zonegroup: opt(flags, "zonegroup"), peer: opt(flags, "peer-zone"), peerUrl: opt(flags, "peer-url"), force: has(flags, "force"),
+        zone: opt(flags, "zone"), zonegroup: opt(flags, "zonegroup"), peer: opt(flags, "peer-zone"), peerUrl: opt(flags, "peer-url"), bucket: opt(flags, "bucket"),
+        force: has(flags, "force"),
     };
     if (c.peerUrl && !c.peer) throw badArguments("--peer-url needs --peer-zone");
     if (c.zone === c.peer) throw badArguments("--zone and --peer-zone must differ");
@@ -257,6 +283,10 @@ export async function promote(s: Session, flags: Flags): Promise<void> {
     // garbage collection's deletes), and the period marks it read-only, so its gateway refuses
     // writes as soon as the new master's period pusher reaches it. `readmit` lifts the first half.
     const fence = c.force && peerPeriod === undefined ? lostZoneFence(period, c.zonegroup, c.zone, c.peer) : undefined;
+    if (!masterAnswers && c.bucket) {
+        s.warn(`bucket ${c.bucket}: whether zone ${c.zone} holds every object ${master} wrote cannot be checked while ${master} does not answer; `
+            + `objects of the newest backups that had not replicated are missing here (the failover tool's restore checks each backup before restoring it)`);
+    }
 
     s.step(`promoting zone ${c.zone} to metadata master`);
     // Only the exact lowercase --read-only=false means false: radosgw-admin reads any other value

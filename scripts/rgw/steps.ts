@@ -1,7 +1,7 @@
 // The ensure subcommands as idempotent steps on a Session (role changes: roles.ts): each creates what is
 // absent, never flips a role on a re-run, and a re-run with the same arguments changes nothing.
 // The order of radosgw-admin calls is part of the behaviour (scripts and tests replay it).
-import { ZoneStatus, allCaughtUp, notRunningReason, statusSummary } from "./checkpoints";
+import { BucketVerdict, ZoneStatus, allCaughtUp, bucketVerdict, notRunningReason, statusSummary } from "./checkpoints";
 import {
     BucketEntry, Period, SyncGroup, bucketInstanceId, bucketSyncDisabled, flowZones, parseBucketList, parseMetadataList,
     parseSyncInfo, parseSyncPolicy, parseUserInfo, parseZoneRecord, pipeInPlace, syncInfoHasSource, zoneInFlows,
@@ -578,24 +578,66 @@ export async function status(s: Session, flags: Flags): Promise<ZoneStatus> {
 export async function waitCaughtUp(s: Session, flags: Flags): Promise<void> {
     const timeout = Number(opt(flags, "timeout")) || s.o.waitTimeout;
     const zone = opt(flags, "zone") || undefined;
+    const bucket = opt(flags, "bucket");
     await s.deriveScope(opt(flags, "zone"));
     const deadline = s.deadline(timeout);
     let last = "";
-    s.step(`waiting until metadata and data sync are caught up (up to ${timeout}s)`);
+    s.step(`waiting until metadata and data sync are caught up${bucket ? `, and bucket ${bucket}` : ""} (up to ${timeout}s)`);
     for (;;) {
         const st = await s.zoneStatus(zone);
         const summary = statusSummary(st);
         if (allCaughtUp(st)) {
             s.info(summary);
-            s.step("caught up");
-            return;
+            break;
         }
         if (summary !== last) s.info(`not yet: ${summary}`);
         last = summary;
         if (deadline.passed()) throw timedOut(`sync not caught up after ${timeout}s: ${summary}`);
         await s.sleepPoll();
     }
+    if (bucket) {
+        const verdict = await waitBucketCaughtUp(s, bucket, zone, deadline);
+        if (!verdict.caughtUp) throw timedOut(`bucket ${bucket} not caught up after ${timeout}s although the zone's data log is: ${verdict.lagging.join("; ")}`);
+    }
+    s.step("caught up");
 }
+
+/** One look at a bucket's own sync state on this zone (never throws: a failed call is "not caught up"). */
+export async function bucketCatchUp(s: Session, bucket: string, zone?: string): Promise<BucketVerdict> {
+    const r = await s.call(["bucket", "sync", "status", "--bucket", bucket, ...(zone ? ["--rgw-zone", zone] : [])]);
+    if (r.code !== 0) return { caughtUp: false, lagging: [`bucket sync status failed (exit ${r.code})${r.stderr.trim() ? `: ${r.stderr.trim().split("\n").pop()}` : ""}`] };
+    return bucketVerdict(parseBucketSyncText(r.stdout));
+}
+
+/**
+ * Until the bucket itself is caught up on this zone with every source it syncs from, or the
+ * deadline: the zone's data log can say caught up while one bucket is not (a bucket whose shards
+ * stopped, as between Pacific and Reef zones). Each poll reads `bucket sync status`; once that
+ * says caught up, Ceph's own `bucket sync checkpoint` (every shard's marker against the source's
+ * newest) confirms it. Returns the last verdict.
+ */
+export async function waitBucketCaughtUp(s: Session, bucket: string, zone: string | undefined, deadline: { passed: () => boolean }): Promise<BucketVerdict> {
+    let last = "";
+    for (;;) {
+        let verdict = await bucketCatchUp(s, bucket, zone);
+        if (verdict.caughtUp) {
+            const r = await s.call(["bucket", "sync", "checkpoint", "--bucket", bucket, "--timeout-sec", String(CHECKPOINT_SECONDS), ...(zone ? ["--rgw-zone", zone] : [])]);
+            if (r.code === 0) {
+                s.info(`bucket ${bucket}: caught up with every source (bucket sync checkpoint complete)`);
+                return verdict;
+            }
+            verdict = { caughtUp: false, lagging: [`bucket sync checkpoint did not complete within ${CHECKPOINT_SECONDS}s (exit ${r.code})`] };
+        }
+        const summary = verdict.lagging.join("; ");
+        if (summary !== last) s.info(`bucket ${bucket} not yet caught up: ${summary}`);
+        last = summary;
+        if (deadline.passed()) return verdict;
+        await s.sleepPoll();
+    }
+}
+
+/** How long one `bucket sync checkpoint` may wait once `bucket sync status` says caught up. */
+const CHECKPOINT_SECONDS = 10;
 
 /**
  * A bucket's listing, a page (RGW_LIST_PAGE entries) at a time, by --marker (exclusive, names

@@ -94,7 +94,8 @@ export function parseSyncStatusText(text: string): SyncStatusText {
     let cur: RawSection | null = null;
     for (const line of lines) {
         let m: RegExpExecArray | null;
-        if (!cur && (m = /^(realm|zonegroup|zone) (.+)$/.exec(line))) {
+        // `realm ID (NAME)` lines only: Reef and later add `zonegroup features enabled: ...`.
+        if (!cur && (m = /^(realm|zonegroup|zone) (\S+(?: \(.*\))?)$/.exec(line))) {
             header[m[1] as "realm" | "zonegroup" | "zone"] = idName(m[2]);
         } else if ((m = /^metadata sync (.*)$/.exec(line))) {
             cur = metadata = { first: m[1], lines: [] };
@@ -118,7 +119,9 @@ export function parseSyncStatusText(text: string): SyncStatusText {
 
 export interface BucketSourceSync {
     caughtUp: boolean;
-    state: "disabled" | "incremental" | "full";
+    /** Pacific prints `full sync: X/Y shards` then `incremental sync: X/Y shards`; Reef and later
+     * print `incremental sync on N shards` once full sync is done (`init` before it starts). */
+    state: "disabled" | "init" | "incremental" | "full";
     behindShards: number[];
     error?: string;
 }
@@ -130,6 +133,13 @@ export interface BucketSyncText {
     disabled: boolean;
     /** One entry per `source zone` block, keyed by zone name (first word when no name). */
     sources: Record<string, BucketSourceSync & { id: string; notSyncing: boolean }>;
+}
+
+function bucketSourceState(block: string): BucketSourceSync["state"] {
+    if (/Sync is disabled/.test(block)) return "disabled";
+    if (/^\s*(full sync: 0\/\d+ shards|incremental sync on \d+ shards)$/m.test(block)) return "incremental";
+    if (/^\s*init$/m.test(block)) return "init";
+    return "full";
 }
 
 /** `bucket sync status [--bucket B]` text: one block per `source zone ID (NAME)`. */
@@ -146,7 +156,7 @@ export function parseBucketSyncText(text: string): BucketSyncText {
         sources[name] = {
             id,
             caughtUp: /bucket is caught up with source/.test(block),
-            state: /Sync is disabled/.test(block) ? "disabled" : /full sync: 0\//.test(block) ? "incremental" : "full",
+            state: bucketSourceState(block),
             behindShards: behind ? behind.split(",").map((x) => Number(x.trim())).filter((n) => !Number.isNaN(n)) : [],
             ...(errorLine ? { error: errorLine } : {}),
             notSyncing: /does not sync from zone/.test(block.split("\n")[0]) || /does not sync from zone/.test(nextLine),

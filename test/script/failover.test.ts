@@ -131,7 +131,8 @@ if (tool === "radosgw-admin") {
       save(); out({}); break;
     }
     case "period update":
-      if (args.includes("--commit") && z.pending) {
+    case "period commit":
+      if ((cmd === "period commit" || args.includes("--commit")) && z.pending) {
         if (z.pending.master && z.pending.master !== z.master) { z.master = z.pending.master; z.realmEpoch++; }
         for (const [zone, ro] of Object.entries(z.pending.readOnly || {})) {
           z.readOnly = z.readOnly.filter((n) => n !== zone);
@@ -140,6 +141,12 @@ if (tool === "radosgw-admin") {
         z.periodN++; z.pending = undefined; save();
       }
       out(period()); break;
+    case "bucket sync status": {
+      // Reef's wording; the zone is caught up with the other one.
+      const me = flag(args, "--rgw-zone"), src = me === "zonea" ? "zoneb" : "zonea";
+      out("          zone " + zoneId(me) + " (" + me + ")\n    source zone " + zoneId(src) + " (" + src + ")\n                incremental sync on 11 shards\n                bucket is caught up with source\n");
+      break;
+    }
     default: out({});
   }
   process.exit(0);
@@ -394,7 +401,7 @@ function describeCall(c: Call): string {
     }
     return [where, c.tool, ...argv].filter(Boolean).join(" ");
 }
-const MUTATING = /^(pulumi (config (set|rm)|up)|kubectl (patch|delete|apply|create)|velero restore create|radosgw-admin (zone modify|zonegroup modify|period (update|pull)|realm pull|RESTART)|rgw-multisite\.sh (promote|demote|fence))/;
+const MUTATING = /^(pulumi (config (set|rm)|up)|kubectl (patch|delete|apply|create)|velero restore create|radosgw-admin (zone modify|zonegroup modify|period (update|pull|commit)|realm pull|RESTART)|rgw-multisite\.sh (promote|demote|fence))/;
 const mutations = (r: Run) => r.calls.map(describeCall).filter((d) => MUTATING.test(d.replace(/^(site-[ab]|cluster-[ab]) /, "")));
 const toolCalls = (r: Run, tool: string) => r.calls.filter((c) => c.tool === tool);
 const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
@@ -534,13 +541,14 @@ describe("failover.sh (end to end, through the launcher)", function () {
             expect(r.code, r.stderr + r.stdout).to.equal(0);
             expect(toolCalls(r, "pulumi")).to.deep.equal([]);
             expect(mutations(r)).to.deep.equal([
-                `site-b rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url ${endpoint}`,
+                `site-b rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url ${endpoint} --bucket velero-backups`,
                 "site-a radosgw-admin zone modify",
                 "site-a radosgw-admin period update",
                 "site-a radosgw-admin RESTART",
                 "site-b radosgw-admin zone modify",
                 "site-b radosgw-admin zonegroup modify",
                 "site-b radosgw-admin period update",
+                "site-b radosgw-admin period commit",
                 "site-b radosgw-admin RESTART",
                 "cluster-a kubectl delete schedules.velero.io -l dr.velero-ceph-dr/rpo-seconds --ignore-not-found",
                 "cluster-a kubectl patch backupstoragelocations.velero.io default --type merge -p {\"spec\":{\"accessMode\":\"ReadOnly\"}}",
@@ -561,7 +569,7 @@ describe("failover.sh (end to end, through the launcher)", function () {
             const r = await run([...BREAK_GLASS(), "--dry-run"]);
             expect(r.code, r.stderr + r.stdout).to.equal(0);
             expect(mutations(r)).to.deep.equal([]);
-            expect(r.stdout).to.contain(`would run: RGW_PEER_ADMIN=${bin}/rgw-admin-a RGW_PEER_RESTART=${bin}/restart-a RGW_ADMIN=${bin}/rgw-admin-b RGW_RESTART=${bin}/restart-b ${bin}/rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url ${endpoint}\n`);
+            expect(r.stdout).to.contain(`would run: RGW_PEER_ADMIN=${bin}/rgw-admin-a RGW_PEER_RESTART=${bin}/restart-a RGW_ADMIN=${bin}/rgw-admin-b RGW_RESTART=${bin}/restart-b ${bin}/rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url ${endpoint} --bucket velero-backups\n`);
             expect(r.stdout).to.contain("would run: scripts/velero-role.sh stop-schedules --namespace velero --label dr.velero-ceph-dr/rpo-seconds (site-a's cluster)");
             expect(lastLine(r.stdout)).to.match(/^VERDICT: DRY RUN/);
         });

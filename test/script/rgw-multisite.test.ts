@@ -124,7 +124,7 @@ describe("rgw-multisite.sh (launcher, end to end)", function () {
 
     it("exit 2 on bad arguments, before any radosgw-admin call; a key given as a flag is refused and never echoed", async () => {
         expectUsageError(await run(["frobnicate"]), "unknown subcommand 'frobnicate'", "promote");
-        expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --peer-zone --peer-url --force");
+        expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --peer-zone --peer-url --bucket --force");
         const r = await run([...BOOTSTRAP, "--endpoint", endpoint, "--secret", KEYS.RGW_SYSTEM_SECRET_KEY]);
         expectUsageError(r, "--secret is not accepted", "environment");
         expectNoSecrets(r);
@@ -199,7 +199,7 @@ describe("rgw-multisite.sh (launcher, end to end)", function () {
             { "period get": { out: period({ endpoint,  master: "zonea" }) } },
         );
         expect(r.code, r.stderr).to.equal(0);
-        expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "RESTART"]);
+        expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
     });
 
     it("the launcher is thin: no set -x, no radosgw-admin, no JavaScript in strings; it runs scripts/rgw/cli.ts", () => {

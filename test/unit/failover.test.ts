@@ -36,7 +36,7 @@ describe("failover stack: site-a active, both sites reachable", () => {
     it("keeps zone A as metadata master, fencing and checking zone B as its peer", () => {
         const master = named(run, "ceph-metadata-master");
         expect(master.inputs.create).to.equal(
-            "scripts/rgw-multisite.sh promote --zone zonea --zonegroup global --peer-zone zoneb --peer-url http://rgw-b.example.com");
+            "scripts/rgw-multisite.sh promote --zone zonea --zonegroup global --peer-zone zoneb --peer-url http://rgw-b.example.com --bucket velero-backups");
         expect(master.inputs.update).to.equal(master.inputs.create);
         expect(master.inputs.environment).to.include({
             RGW_ADMIN: "radosgw-admin", RGW_RESTART: "systemctl restart ceph-radosgw@rgw.a",
@@ -128,7 +128,7 @@ describe("failover stack: switching activeSite (the DR drill)", () => {
 
     it("promotes zone B with A as the fenced peer, then demotes A to B's secondary", () => {
         expect(named(bActive, "ceph-metadata-master").inputs.create).to.equal(
-            "scripts/rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url http://rgw-a.example.com");
+            "scripts/rgw-multisite.sh promote --zone zoneb --zonegroup global --peer-zone zonea --peer-url http://rgw-a.example.com --bucket velero-backups");
         expect(named(bActive, "ceph-metadata-master").inputs.environment.RGW_RESTART).to.equal("systemctl restart ceph-radosgw@rgw.b");
         expect(named(bActive, "ceph-secondary").inputs.create).to.equal("scripts/rgw-multisite.sh demote --zone zonea --master-url http://rgw-b.example.com");
     });
@@ -162,7 +162,7 @@ describe("failover stack: lost-site mode", () => {
             expect(ofType(run, "StackReference").map((r) => r.name)).to.deep.equal([`${survivor}-stack`]);
             const zone = survivor === "site-a" ? "zonea" : "zoneb";
             expect(named(run, "ceph-metadata-master").inputs.create).to.equal(
-                `scripts/rgw-multisite.sh promote --zone ${zone} --zonegroup global --force`);
+                `scripts/rgw-multisite.sh promote --zone ${zone} --zonegroup global --bucket velero-backups --force`);
             expect(named(run, "ceph-metadata-master").inputs.environment).not.to.have.property("RGW_PEER_ADMIN");
             expect(run.resources.find((r) => r.name === "ceph-secondary")).to.equal(undefined);
             expect(named(run, `${survivor}-backup-location`).inputs.spec.accessMode).to.equal("ReadWrite");

@@ -103,7 +103,7 @@ export function joinedState(extra: State = {}, endpoint?: string): State {
 /** The command of a recorded call, tag ("peer") included: "peer zone modify". */
 export const cmdOf = (call: string[]) => commandOf(call);
 export const callsOf = (r: Run, cmd: string) => r.calls.filter((c) => cmdOf(c) === cmd);
-const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify|set)|zone (create|modify)|period (update|pull)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
+const MUTATING = /^(peer )?(realm (create|pull|default)|zonegroup (create|modify|set)|zone (create|modify)|period (update|pull|commit)|user (create|modify|rm)|key (create|rm)|sync group|bucket sync (enable|disable)|RESTART)/;
 /** The calls that change Ceph (or restart a gateway), in order. */
 export const mutations = (r: Run) => r.calls.filter((c) => MUTATING.test(cmdOf(c))).map(cmdOf);
 

@@ -82,7 +82,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         }
 
         it("rejects an unknown flag, naming it and what is allowed", async () => {
-            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --peer-zone --peer-url --force");
+            expectUsageError(await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--yes"]), "unknown flag --yes", "allowed: --zone --zonegroup --peer-zone --peer-url --bucket --force");
             expectUsageError(await run(["status", "--zone=zoneb", "--verbose"]), "unknown flag --verbose", "allowed: --zone");
         });
 
@@ -339,7 +339,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             const r = await run([...args, "--force"], state(SYNC_B_BEHIND));
             expect(r.code, r.stderr).to.equal(0);
             // (this fake's `zonegroup get` has no zones: only the read-only half of the fence is lost, with a warning)
-            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "RESTART"]);
+            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
             const zm = callsOf(r, "zone modify")[0];
             expect(zm).to.include.members(["--rgw-zone", "zoneb", "--master", "--default", "--read-only=false"]);
             expect(zm.filter((a) => a.startsWith("--read-only"))).to.deep.equal(["--read-only=false"]);
@@ -356,13 +356,14 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         const olderEpoch = { out: { sync_status: { info: { status: "sync", num_shards: 64, period: "period-0", realm_epoch: 1 }, markers: [] } } };
 
         it("with --force retries a commit Ceph refuses as stale once, with --yes-i-really-mean-it, saying what is lost", async () => {
-            const r = await run([...args, "--force"], stale({ "metadata sync status": olderEpoch, "period update": [refused, { out: {} }] }));
+            const r = await run([...args, "--force"], stale({ "metadata sync status": olderEpoch, "period commit": [refused, { out: {} }] }));
             expect(r.code, r.stderr).to.equal(0);
-            const commits = callsOf(r, "period update");
+            const commits = callsOf(r, "period commit");
             expect(commits).to.have.length(2);
-            expect(commits[0]).to.include("--commit").and.not.include("--yes-i-really-mean-it");
-            expect(commits[1]).to.include.members(["--commit", "--yes-i-really-mean-it"]);
-            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period update", "RESTART"]);
+            expect(commits[0]).to.not.include("--yes-i-really-mean-it");
+            expect(commits[1]).to.include("--yes-i-really-mean-it");
+            expect(callsOf(r, "period update")[0]).to.not.include("--commit");
+            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period commit", "period commit", "RESTART"]);
             expect(r.stderr).to.contain("1 period(s) behind");
             expect(r.stderr).to.match(/forcePromotion/);
             expect(r.stderr).to.match(/zonea made and zoneb never received are lost/);
@@ -379,9 +380,9 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         });
 
         it("without --force, when Ceph refuses the commit, exits 3 saying why and that forcePromotion allows it; no retry", async () => {
-            const r = await run(args, stale({ "period update": refused }));
+            const r = await run(args, stale({ "period commit": refused }));
             expect(r.code, r.stderr).to.equal(3);
-            expect(callsOf(r, "period update")).to.have.length(1);
+            expect(callsOf(r, "period commit")).to.have.length(1);
             expect(r.calls.filter((c) => c.includes("--yes-i-really-mean-it"))).to.deep.equal([]);
             expect(r.stderr).to.contain("refused: Ceph refuses to make zoneb the metadata master");
             expect(r.stderr).to.contain("forcePromotion");
@@ -390,16 +391,16 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         });
 
         it("a commit that fails for another reason is an error (exit 1), never retried with --yes-i-really-mean-it", async () => {
-            const r = await run([...args, "--force"], stale({ "period update": { err: "failed to commit period: (13) Permission denied\n", code: 13 } }));
+            const r = await run([...args, "--force"], stale({ "period commit": { err: "failed to commit period: (13) Permission denied\n", code: 13 } }));
             expect(r.code, r.stderr).to.equal(1);
-            expect(callsOf(r, "period update")).to.have.length(1);
+            expect(callsOf(r, "period commit")).to.have.length(1);
             expect(r.stderr).to.contain("Permission denied");
         });
 
         it("needs no --force when caught up, and is a no-op when the zone is already master", async () => {
             const ok = await run(args, state(SYNC_B_CAUGHT_UP));
             expect(ok.code, ok.stderr).to.equal(0);
-            expect(mutations(ok)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "RESTART"]);
+            expect(mutations(ok)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
             const again = await run(args, joinedState({ "period get": { out: period({ master: "zoneb" }) } }));
             expect(again.code, again.stderr).to.equal(0);
             expect(mutations(again)).to.deep.equal([]);
@@ -420,7 +421,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
                 { "period get": { out: period({ master: "zonea" }) } },
             );
             expect(r.code, r.stderr).to.equal(0);
-            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "RESTART"]);
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
             expect(callsOf(r, "peer zone modify")[0]).to.include.members(["--rgw-zone", "zonea", "--read-only=true"]);
         });
 
@@ -434,6 +435,74 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(callsOf(r, "realm pull")[0]).to.include.members(["--url", "http://zonea.example:8080", "--access-key", KEYS.RGW_SYSTEM_ACCESS_KEY]);
             expect(r.stderr).to.contain("has a newer period");
             expectNoSecrets(r);
+        });
+    });
+
+    // Issue 15 item 2: the zone's data log can say caught up while the Velero bucket is not (a
+    // bucket whose shards stopped between Pacific and Reef zones): promotion checks the bucket.
+    describe("promote --bucket: the Velero bucket itself caught up, not only the zone's data log", () => {
+        const args = ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080", "--bucket", "velero-backups"];
+        // Reef's wording (`incremental sync on N shards`); Pacific's is covered by the parser tests.
+        const bucketText = (body: string) => `${syncHeader("zoneb")}         bucket :velero-backups[x.1])\n   current time 2026-11-30T07:16:52Z\n\n    source zone ${ID.a} (zonea)\n  source bucket :velero-backups[x.1])\n                incremental sync on 11 shards\n${body}`;
+        const CAUGHT_UP = bucketText("                bucket is caught up with source\n");
+        const BEHIND = bucketText("                bucket is behind on 11 shards\n                behind shards: [0,1,2,3,4,5,6,7,8,9,10]\n");
+        const state = (bucket: State[string]) => joinedState({
+            "sync status": { out: SYNC_B_CAUGHT_UP },
+            "bucket sync status": bucket,
+            "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+        });
+        const peer = { "period get": { out: period({ master: "zonea" }) } };
+
+        it("waits for the bucket (status, then Ceph's checkpoint) after the fence and before any change on this zone", async () => {
+            const r = await run(args, state([{ out: BEHIND }, { out: CAUGHT_UP }]), {}, peer);
+            expect(r.code, r.stderr).to.equal(0);
+            const order = r.calls.map(cmdOf).filter((c) => /^(peer zone modify|bucket sync (status|checkpoint)|zone modify)$/.test(c));
+            expect(order).to.deep.equal(["peer zone modify", "bucket sync status", "bucket sync status", "bucket sync checkpoint", "zone modify"]);
+            expect(callsOf(r, "bucket sync status")[0]).to.include.members(["--bucket", "velero-backups", "--rgw-zone", "zoneb"]);
+            expect(callsOf(r, "bucket sync checkpoint")[0]).to.include.members(["--bucket", "velero-backups", "--rgw-zone", "zoneb", "--timeout-sec"]);
+            expect(r.stderr).to.contain("bucket velero-backups not yet caught up: zonea: incremental, behind shards [0,1,2,3,4,5,6,7,8,9,10]");
+        });
+
+        it("refuses (exit 3) while the bucket stays behind, naming it; the old master stays fenced, this zone unchanged", async () => {
+            const r = await run(args, state({ out: BEHIND }), {}, peer);
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.match(/bucket velero-backups on zone zoneb is not caught up with zonea .*behind shards \[0,1,2/);
+            expect(r.stderr).to.contain("zonea stays fenced");
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART"]);
+        });
+
+        it("a checkpoint that does not complete is not caught up, whatever the status text says", async () => {
+            const r = await run(args, joinedState({ ...state({ out: CAUGHT_UP }), "bucket sync checkpoint": { err: "ERROR: timed out\n", code: 110 } }), {}, peer);
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain("bucket sync checkpoint did not complete");
+        });
+
+        it("--force promotes although the bucket is behind, and the warning names the bucket", async () => {
+            const r = await run([...args, "--force"], state({ out: BEHIND }), {}, peer);
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.match(/--force: promoting although bucket velero-backups is not caught up with zonea/);
+            expect(mutations(r)).to.include("zone modify");
+        });
+
+        it("forced with the old master unreachable: no bucket wait, the warning names the bucket", async () => {
+            const lost = joinedState({
+                "sync status": { out: SYNC_B_MASTER_DOWN },
+                "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+                "zonegroup get": { out: { id: ID.zg, name: "global", master_zone: ID.b, zones: [{ name: "zonea", read_only: "false" }, { name: "zoneb", read_only: "false" }] } },
+            });
+            const r = await run(["promote", "--zone", "zoneb", "--zonegroup", "global", "--bucket", "velero-backups", "--force"], lost);
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "bucket sync status")).to.deep.equal([]);
+            expect(r.stderr).to.match(/bucket velero-backups: whether zone zoneb holds every object zonea wrote cannot be checked/);
+        });
+
+        it("wait-caught-up --bucket: exit 4 naming the bucket while it is behind although the zone is caught up, exit 0 once it is", async () => {
+            const stuck = await run(["wait-caught-up", "--zone", "zoneb", "--bucket", "velero-backups", "--timeout", "1"], joinedState({ "sync status": { out: SYNC_B_CAUGHT_UP }, "bucket sync status": { out: BEHIND } }));
+            expect(stuck.code, stuck.stderr).to.equal(4);
+            expect(stuck.stderr).to.match(/bucket velero-backups not caught up after 1s although the zone's data log is: zonea: incremental, behind shards/);
+            const ok = await run(["wait-caught-up", "--zone", "zoneb", "--bucket", "velero-backups"], joinedState({ "sync status": { out: SYNC_B_CAUGHT_UP }, "bucket sync status": [{ out: BEHIND }, { out: CAUGHT_UP }] }));
+            expect(ok.code, ok.stderr).to.equal(0);
+            expect(callsOf(ok, "bucket sync checkpoint")).to.have.length(1);
         });
     });
 
@@ -456,7 +525,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             const zm = callsOf(admin, "zone modify")[0];
             expect(zm).to.include.members(["--rgw-zone", "zoneb", "--master", "--sync-from-all=false"]);
             expect(zm.some((a) => a.startsWith("--sync-from="))).to.equal(false);
-            expect(mutations(admin)).to.deep.equal(["zone modify", "zonegroup modify", "zonegroup set", "period update", "RESTART"]);
+            expect(mutations(admin)).to.deep.equal(["zone modify", "zonegroup modify", "zonegroup set", "period update", "period commit", "RESTART"]);
             expect(admin.stderr).to.contain("fencing the zones that do not answer (zonea)");
         });
 
@@ -784,7 +853,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             ["wait-caught-up", () => ["wait-caught-up", "--zone", "zoneb"], () => joinedState({ "sync status": { out: SYNC_B_CAUGHT_UP } })],
             ["promote", () => ["promote", "--zone", "zoneb", "--zonegroup", "global"], promoteState],
             ["promote --force, Ceph asks for --yes-i-really-mean-it", () => ["promote", "--zone", "zoneb", "--zonegroup", "global", "--force"],
-                () => ({ ...promoteState(), "period update": [{ err: PROMOTE_STALE_REFUSED(2), code: 22 }, { out: {} }] })],
+                () => ({ ...promoteState(), "period commit": [{ err: PROMOTE_STALE_REFUSED(2), code: 22 }, { out: {} }] })],
             ["promote with the peer (fence, newer period pulled)", () => ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"],
                 () => joinedState({
                     "sync status": { out: SYNC_B_CAUGHT_UP },
