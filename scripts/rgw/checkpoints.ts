@@ -123,7 +123,8 @@ export function lostZoneFence(period: Period, zonegroup: string, zone: string, p
 export function zonegroupWithReadOnly(zonegroupJson: unknown, zones: readonly string[]): unknown {
     const g = zonegroupJson as { zones?: { name?: string; read_only?: unknown }[] };
     if (!g || typeof g !== "object" || !Array.isArray(g.zones)) throw new Error("zonegroup get printed no zones");
-    return { ...g, zones: g.zones.map((z) => (zones.includes(z.name ?? "") ? { ...z, read_only: "true" } : z)) };
+    // Pacific prints booleans as strings, Reef and later as JSON booleans: keep the zonegroup's own type.
+    return { ...g, zones: g.zones.map((z) => (zones.includes(z.name ?? "") ? { ...z, read_only: typeof z.read_only === "boolean" ? true : "true" } : z)) };
 }
 
 /** Whether `zone` syncs data from `peer` in this period. */

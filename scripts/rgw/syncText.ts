@@ -121,7 +121,7 @@ export interface BucketSourceSync {
     caughtUp: boolean;
     /** Pacific prints `full sync: X/Y shards` then `incremental sync: X/Y shards`; Reef and later
      * print `incremental sync on N shards` once full sync is done (`init` before it starts). */
-    state: "disabled" | "init" | "incremental" | "full";
+    state: "disabled" | "init" | "incremental" | "full" | "unknown";
     behindShards: number[];
     error?: string;
 }
@@ -139,7 +139,9 @@ function bucketSourceState(block: string): BucketSourceSync["state"] {
     if (/Sync is disabled/.test(block)) return "disabled";
     if (/^\s*(full sync: 0\/\d+ shards|incremental sync on \d+ shards)$/m.test(block)) return "incremental";
     if (/^\s*init$/m.test(block)) return "init";
-    return "full";
+    if (/^\s*full sync: \d+\/\d+ shards$/m.test(block)) return "full";
+    // No state line: the source did not answer ("failed to read remote log").
+    return "unknown";
 }
 
 /** `bucket sync status [--bucket B]` text: one block per `source zone ID (NAME)`. */

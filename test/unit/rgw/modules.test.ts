@@ -1,7 +1,7 @@
 // The pure modules of scripts/rgw/: models from radosgw-admin JSON, the sync text parser (the one
 // place that reads text), the checkpoints, and the transport's redaction and process adapter.
 import { expect } from "chai";
-import { allCaughtUp, metadataCaughtUp, metadataEpochsBehind, notRunningReason, statusSummary, zoneStatus } from "../../../scripts/rgw/checkpoints";
+import { allCaughtUp, bucketVerdict, metadataCaughtUp, metadataEpochsBehind, notRunningReason, statusSummary, zoneStatus } from "../../../scripts/rgw/checkpoints";
 import { ParseError, Period, parseAdminJson, parseSyncInfo, parseSyncPolicy, pipeInPlace, syncInfoHasSource, zoneInFlows } from "../../../scripts/rgw/models";
 import { parseBucketSyncText, parseSyncStatusText } from "../../../scripts/rgw/syncText";
 import { ProcessAdmin, redact, redactArgs, splitCommand } from "../../../scripts/rgw/transport";
@@ -119,6 +119,30 @@ describe("scripts/rgw checkpoints", () => {
         expect(metadataEpochsBehind(md("sync", 64, 3), period)).to.equal(undefined);
         expect(metadataEpochsBehind(md("sync", 64), period)).to.equal(undefined);
     });
+});
+
+describe("scripts/rgw bucketVerdict (the Velero bucket itself caught up)", () => {
+    const block = (name: string, body: string) => `    source zone ${name}-id (${name})\n  source bucket :b[x.1])\n${body}`;
+    const text = (...blocks: string[]) => `           zone zb-id (zoneb)\n         bucket :b[x.1])\n\n${blocks.join("\n")}`;
+    const CAUGHT = "                incremental sync on 11 shards\n                bucket is caught up with source\n";
+    const BEHIND = "                incremental sync on 11 shards\n                bucket is behind on 2 shards\n                behind shards: [3,4]\n";
+    const cases: [string, string, boolean, string[]][] = [
+        ["every source caught up", text(block("zonea", CAUGHT), block("zonec", CAUGHT)), true, []],
+        ["one source behind names it and its shards", text(block("zonea", CAUGHT), block("zonec", BEHIND)), false, ["zonec: incremental, behind shards [3,4], not caught up"]],
+        ["a source the zone does not sync from (a fence) is left out",
+            text(block("zonea", CAUGHT), "    source zone zonec-id (zonec)\n                does not sync from zone zonec\n"), true, []],
+        ["no source at all is not caught up", text(), false, ["no source zone syncs the bucket to this zone"]],
+        ["sync disabled is not caught up", `${text(block("zonea", CAUGHT))}Sync is disabled for bucket b\n`, false, ["sync is disabled for the bucket"]],
+        ["Pacific's full sync still running is not caught up",
+            text(block("zonea", "                full sync: 3/11 shards\n                incremental sync: 8/11 shards\n                bucket is caught up with source\n")), false, ["zonea: full"]],
+    ];
+    for (const [what, input, caughtUp, lagging] of cases) {
+        it(what, () => {
+            const v = bucketVerdict(parseBucketSyncText(input));
+            expect(v.caughtUp).to.equal(caughtUp);
+            expect(v.lagging).to.deep.equal(lagging);
+        });
+    }
 });
 
 describe("scripts/rgw transport", () => {
