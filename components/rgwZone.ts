@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { featureListProblem } from "../core/cephReleases";
 import { cephNameProblem, endpointProblem, rgwUidProblem } from "../core/validators";
 import { RgwAdminTransport, S3Keys, rgwStep, scriptCommand, transportEnv } from "./rgwScript";
 import { generateS3Keys } from "./s3Keys";
@@ -31,6 +32,12 @@ export interface RgwZoneArgs {
     systemUser?: string;
     /** How radosgw-admin is reached and the gateway restarted on this zone's site. */
     transport: RgwAdminTransport;
+    /**
+     * Zonegroup features this site's Ceph release expects (core/cephReleases.ts). When non-empty,
+     * a step enables those every zone supports, on the metadata master, and fails while a zone
+     * lacks one (an upgrade not finished). Default none: no step.
+     */
+    zonegroupFeatures?: readonly string[];
 }
 
 /**
@@ -63,6 +70,9 @@ export class RgwZone extends pulumi.ComponentResource {
         if (args.role === "secondary" && args.masterEndpoint === args.endpoint) {
             problems.push(`endpoint "${args.endpoint}" is the master's endpoint; each zone needs its own gateway`);
         }
+        const features = args.zonegroupFeatures ?? [];
+        const featureIssue = features.length ? featureListProblem(features.join(",")) : undefined;
+        if (featureIssue) problems.push(`zonegroupFeatures is not allowed: ${featureIssue}`);
         if (problems.length > 0) throw new Error(`RgwZone ${name}: ${problems.join("; ")}`);
 
         this.systemKeys = args.systemKeys ?? generateS3Keys(`${name}-system`, { parent: this });
@@ -94,6 +104,14 @@ export class RgwZone extends pulumi.ComponentResource {
                 environment,
                 keeps: `zone ${args.zone} and its pools`,
             }, { parent: this });
+        if (features.length) {
+            // After the zone exists; re-runs when the release (so the list) changes.
+            rgwStep(`${name}-zonegroup-features`, {
+                command: scriptCommand("ensure-features", { zonegroup: args.zonegroup, features: features.join(",") }),
+                environment: transportEnv(args.transport),
+                keeps: `the zonegroup features ${features.join(", ")} (Ceph cannot disable them)`,
+            }, { parent: this, dependsOn: [this.ready] });
+        }
         this.zone = pulumi.output(args.zone);
         this.endpoint = pulumi.output(args.endpoint);
         this.registerOutputs({ zone: this.zone, endpoint: this.endpoint });

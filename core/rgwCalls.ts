@@ -2,6 +2,7 @@
 // the command line the components declare (what reviewers read in a `pulumi preview`), parses
 // such a line back for the policy pack, and parses and checks argv in the CLI (scripts/rgw/cli.ts).
 // A pure leaf: no @pulumi import.
+import { featureListProblem } from "./cephReleases";
 import { bucketNameProblem, cephNameProblem, endpointProblem, rgwUidProblem } from "./validators";
 
 /** Path of the script relative to the project directory, where Pulumi runs local commands. */
@@ -11,9 +12,10 @@ export const RGW_SCRIPT = "scripts/rgw-multisite.sh";
  * What a flag's value is: `boolean` is a switch (no value); `name` a realm/zonegroup/zone name;
  * `url` one gateway URL; `urls` one or a comma-separated list; `uid` an RGW user id; `bucket` an S3
  * bucket name; `seconds` a positive whole number; `text` printable text (display names);
- * `backup` a Velero backup name; `string` one of `choices`.
+ * `backup` a Velero backup name; `features` a comma-separated list of zonegroup features
+ * (core/cephReleases.ts); `string` one of `choices`.
  */
-export type FlagKind = "boolean" | "string" | "name" | "url" | "urls" | "uid" | "bucket" | "seconds" | "text" | "backup";
+export type FlagKind = "boolean" | "string" | "name" | "url" | "urls" | "uid" | "bucket" | "seconds" | "text" | "backup" | "features";
 
 export interface FlagSpec {
     readonly kind: FlagKind;
@@ -49,6 +51,10 @@ export const RGW_CALLS = {
     "join-secondary": {
         summary: "pull the realm, create a secondary zone, commit, restart, wait until sync runs",
         flags: { realm: req("name"), zonegroup: req("name"), zone: req("name"), endpoint: req("urls"), "master-url": req("url") },
+    },
+    "ensure-features": {
+        summary: "the zonegroup features every zone supports, enabled (on the metadata master; refused while a zone lacks one)",
+        flags: { zonegroup: req("name"), features: req("features") },
     },
     "ensure-user": {
         summary: "an S3 user with the key pair from RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY (on the metadata master)",
@@ -271,6 +277,10 @@ export function flagValueProblem(flag: string, spec: FlagSpec, value: string): s
             return value.length <= 256 && !/[\x00-\x1f\x7f]/.test(value) ? undefined : `--${flag} must be 1-256 printable characters`;
         case "backup":
             return BACKUP_NAME.test(value) ? undefined : `--${flag} must be a Velero backup name (lowercase letters, digits, '-', '.'); got an invalid value`;
+        case "features": {
+            const p = featureListProblem(value);
+            return p && `--${flag}: ${p}`;
+        }
         case "string":
             return !spec.choices || spec.choices.includes(value) ? undefined : `--${flag} must be ${spec.choices.join(" or ")}; got '${value}'`;
         case "boolean":

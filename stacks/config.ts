@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Checker, ConfigError, RawConfig } from "./checker";
 import { VELERO_KEYS, VeleroSettings, parseVeleroConfig } from "./veleroConfig";
+import { CEPH_RELEASE_IDS, CephReleaseId } from "../core/cephReleases";
 import { BOOTSTRAP_ROLES, BootstrapRole, SITE_IDS, SYNC_SCOPES, SiteId, SyncScope } from "../core/siteContract";
 import {
     bucketNameProblem,
@@ -42,6 +43,8 @@ export interface RegionConfig {
     veleroUser: string;
     systemUser: string;
     transport: AdminTransport;
+    /** The Ceph release this site's gateways run (major.minor): which zonegroup features to enable. */
+    cephRelease: CephReleaseId;
     /** Kubeconfig of this site's cluster (secret), or undefined when `kubeContext` is used. */
     kubeconfig?: pulumi.Output<string>;
     kubeContext?: string;
@@ -64,7 +67,7 @@ export interface AlertSettings {
 export const REGION_KEYS = [
     "siteId", "bootstrapRole", "masterStack", "realm", "zonegroup", "zone", "endpoint", "bucket",
     "syncScope", "veleroUser", "systemUser", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
-    "runbookBaseUrl", "monitoringNamespace", "rgwSyncAlerts",
+    "runbookBaseUrl", "monitoringNamespace", "rgwSyncAlerts", "cephRelease",
 ] as const;
 
 /**
@@ -112,6 +115,7 @@ export function parseRegionConfig(
             adminCommand: c.optional("rgwAdminCommand", "radosgw-admin", commandProblem),
             restartCommand: c.require("rgwRestartCommand", commandProblem, "'systemctl restart ceph-radosgw@rgw.a'"),
         },
+        cephRelease: c.oneOf("cephRelease", CEPH_RELEASE_IDS, "16.2"),
         kubeconfig,
         kubeContext,
         velero: collectInto(c, () => parseVeleroConfig(raw, prefix)),

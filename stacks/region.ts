@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ALPHANUMERIC, DrAlertRules, GlobalS3User, RandomSecret, RgwZone, RgwZoneGroup, S3Keys, SyncGroup, VeleroInstall } from "../components";
+import { zonegroupFeaturesFor } from "../core/cephReleases";
 import { RegionOutputName, RegionOutputValues, SHARED_SETTINGS, parseRegionOutputs } from "../core/siteContract";
 import { ConfigError, RegionConfig } from "./config";
 
@@ -127,6 +128,7 @@ export function masterSiteProgram(cfg: RegionConfig): RegionOutputs {
         role: "master",
         systemUser: cfg.systemUser,
         transport: cfg.transport,
+        zonegroupFeatures: zonegroupFeaturesFor(cfg.cephRelease),
     }, { dependsOn: [zonegroup.ready] });
     const velero = new GlobalS3User("velero-user", {
         uid: cfg.veleroUser,
@@ -175,6 +177,7 @@ export function secondarySiteProgram(cfg: RegionConfig, master: MasterSite): Reg
         masterEndpoint: master.plain.endpoint,
         systemKeys: master.systemKeys,
         transport: cfg.transport,
+        zonegroupFeatures: zonegroupFeaturesFor(cfg.cephRelease),
     });
     const sync = new SyncGroup("velero-sync", {
         scope: cfg.syncScope,

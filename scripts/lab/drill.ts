@@ -88,6 +88,8 @@ async function configureRegion(c: { s: LabSettings; ws: PulumiWorkspace; cluster
         // The lab's `velero server` processes play the part of an installation made by someone else.
         veleroInstall: "external",
         syncScope: scope,
+        // The release this site's gateways run: which zonegroup features the stack ensures.
+        cephRelease: site === "a" ? s.cephA : s.cephB,
         ...(site === "b" ? { masterStack: FQ("site-a") } : {}),
     };
     for (const [k, v] of Object.entries(plain)) await ws.configSet(stack, k, v);

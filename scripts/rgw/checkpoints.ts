@@ -172,3 +172,35 @@ export function bucketVerdict(status: BucketSyncText): BucketVerdict {
         .map(([name, v]) => `${name}: ${[v.error ?? v.state, v.behindShards.length ? `behind shards [${v.behindShards.join(",")}]` : "", v.caughtUp ? "" : "not caught up"].filter(Boolean).join(", ")}`);
     return { caughtUp: lagging.length === 0, lagging };
 }
+
+/** What `ensure-features` does with a zonegroup (`zonegroup get` JSON) and the wanted features. */
+export interface FeaturePlan {
+    /** Wanted, not yet enabled, supported by every zone: to enable. */
+    enable: string[];
+    /** Wanted and already enabled. */
+    enabled: string[];
+    /** Wanted, not enabled, and some zones lack it (their gateways run an older release). */
+    unsupported: { feature: string; zones: string[] }[];
+}
+
+/**
+ * Pacific zonegroups have no `enabled_features` and its zones no `supported_features`: a zone
+ * without the list supports nothing, so nothing is enabled before every zone runs Reef or later.
+ */
+export function featurePlan(zonegroupJson: unknown, wanted: readonly string[]): FeaturePlan {
+    const g = (zonegroupJson ?? {}) as { enabled_features?: unknown; zones?: { name?: unknown; supported_features?: unknown }[] };
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    const enabledNow = list(g.enabled_features);
+    const zones = Array.isArray(g.zones) ? g.zones : [];
+    const plan: FeaturePlan = { enable: [], enabled: [], unsupported: [] };
+    for (const f of wanted) {
+        if (enabledNow.includes(f)) {
+            plan.enabled.push(f);
+            continue;
+        }
+        const lacking = zones.filter((z) => !list(z.supported_features).includes(f)).map((z) => String(z.name ?? "?"));
+        if (lacking.length || zones.length === 0) plan.unsupported.push({ feature: f, zones: lacking });
+        else plan.enable.push(f);
+    }
+    return plan;
+}

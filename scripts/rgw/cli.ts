@@ -45,6 +45,7 @@ const RUNS: Record<Subcommand, Run> = {
     "ensure-master-zone": steps.bootstrapMaster,
     "ensure-realm": steps.ensureRealm,
     "join-secondary": steps.joinSecondary,
+    "ensure-features": steps.ensureFeatures,
     "ensure-user": steps.ensureUserCommand,
     "sync-scope": steps.syncScope,
     status: steps.status,

@@ -1,9 +1,9 @@
 // The ensure subcommands as idempotent steps on a Session (role changes: roles.ts): each creates what is
 // absent, never flips a role on a re-run, and a re-run with the same arguments changes nothing.
 // The order of radosgw-admin calls is part of the behaviour (scripts and tests replay it).
-import { BucketVerdict, ZoneStatus, allCaughtUp, bucketVerdict, notRunningReason, statusSummary } from "./checkpoints";
+import { BucketVerdict, ZoneStatus, allCaughtUp, bucketVerdict, featurePlan, notRunningReason, statusSummary } from "./checkpoints";
 import {
-    BucketEntry, Period, SyncGroup, bucketInstanceId, bucketSyncDisabled, flowZones, parseBucketList, parseMetadataList,
+    BucketEntry, Period, SyncGroup, bucketInstanceId, parseAdminJson, bucketSyncDisabled, flowZones, parseBucketList, parseMetadataList,
     parseSyncInfo, parseSyncPolicy, parseUserInfo, parseZoneRecord, pipeInPlace, syncInfoHasSource, zoneInFlows,
 } from "./models";
 import { Session, Via, badArguments, failed, isEnoent, refused, timedOut } from "./session";
@@ -217,6 +217,43 @@ export async function ensureRealm(s: Session, flags: Flags): Promise<void> {
     Object.assign(s.scope, { realm, zonegroup }); // no zone exists yet: nothing names one
     const changed = await ensureRealmSteps(s, realm, zonegroup, opt(flags, "endpoint"));
     if (!changed) s.step(`nothing to change: realm ${realm} and zonegroup ${zonegroup} are in place`);
+}
+
+/**
+ * ensure-features --zonegroup G --features F[,F]: the zonegroup features a release expects (a
+ * realm born on Pacific keeps them disabled after an upgrade), enabled on the metadata master once
+ * every zone supports them. Refused (exit 3) while a zone lacks one; on a secondary it changes
+ * nothing and says where to run it.
+ */
+export async function ensureFeatures(s: Session, flags: Flags): Promise<void> {
+    s.requireRestart();
+    const zonegroup = opt(flags, "zonegroup");
+    const wanted = opt(flags, "features").split(",");
+    await s.deriveScope("");
+    s.scope.zonegroup = zonegroup;
+    let period = await s.loadPeriod();
+    const plan = featurePlan(parseAdminJson(await s.must(["zonegroup", "get", "--rgw-zonegroup", zonegroup]), "zonegroup get"), wanted);
+    if (plan.unsupported.length) {
+        throw refused(plan.unsupported.map((u) => `zonegroup feature ${u.feature} is not supported by zone(s) ${u.zones.join(", ") || "(none listed)"}`).join("; ")
+            + ": their gateways run a release before the one this site's cephRelease names, or were upgraded without `radosgw-admin zone modify` advertising the new features. "
+            + "Upgrade every zone's gateways first (runbook: \"Upgrading Ceph in a multisite realm\"), or set cephRelease to the oldest release any zone runs");
+    }
+    if (!plan.enable.length) {
+        s.step(`nothing to change: zonegroup ${zonegroup} has ${plan.enabled.join(", ")} enabled`);
+        return;
+    }
+    const zone = s.scope.zone;
+    if (period.master !== zone && period.masterShown !== zone) {
+        s.warn(`zone ${zone} is not the metadata master (${period.masterShown}): not enabling ${plan.enable.join(", ")} from here; re-run where the master is`);
+        return;
+    }
+    s.step(`enabling zonegroup feature(s) ${plan.enable.join(", ")} on zonegroup ${zonegroup} (every zone supports them)`);
+    for (const f of plan.enable) await s.must(["zonegroup", "modify", "--rgw-zonegroup", zonegroup, `--enable-feature=${f}`]);
+    s.step("committing the period");
+    await s.must(["period", "update", "--commit"]);
+    period = await s.loadPeriod();
+    await s.restartAfterCommit(endpointsOf(period, zone));
+    s.step(`zonegroup ${zonegroup} has ${[...plan.enabled, ...plan.enable].join(", ")} enabled`);
 }
 
 /** bootstrap-master = ensure-realm + ensure-master-zone (--system-uid optional there). */

@@ -75,6 +75,19 @@ describe("RgwZone", () => {
         expect(named(run, "z-master").inputs.create).to.contain("ensure-master-zone --realm prod --zonegroup eu --zone zoneb --endpoint https://rgw-b.example.com --system-uid sync");
     });
 
+    it("with zonegroup features (Reef and later): one ensure-features step after the zone; without: none", async () => {
+        const run = await runMocked(() => {
+            new RgwZone("z", { ...base, role: "master", zonegroupFeatures: ["resharding", "notification_v2"] });
+        }, { stack: "test" });
+        const step = named(run, "z-zonegroup-features");
+        expect(step.inputs.create).to.equal("scripts/rgw-multisite.sh ensure-features --zonegroup eu --features resharding,notification_v2");
+        expect(step.inputs.environment).to.have.keys("RGW_ADMIN", "RGW_RESTART");
+        const none = await runMocked(() => {
+            new RgwZone("z", { ...base, role: "master", zonegroupFeatures: [] });
+        }, { stack: "test" });
+        expect(none.resources.map((r) => r.name)).to.not.include("z-zonegroup-features");
+    });
+
     it("a secondary uses the given keys and joins through the master", async () => {
         const run = await runMocked(() => {
             new RgwZone("z", { ...base, role: "secondary", masterEndpoint: "https://rgw-a.example.com", systemKeys: keys });
@@ -91,6 +104,7 @@ describe("RgwZone", () => {
         ["a bad system user", { systemUser: "a b", role: "master" }, /systemUser "a b" is not allowed/],
         ["a secondary without master endpoint or keys", { role: "secondary" }, /needs masterEndpoint and the master's systemKeys/],
         ["a secondary on the master's endpoint", { role: "secondary", masterEndpoint: "https://rgw-b.example.com", systemKeys: keys }, /is the master's endpoint/],
+        ["an unknown zonegroup feature", { role: "master", zonegroupFeatures: ["resharding", "dedup"] }, /zonegroupFeatures is not allowed: unknown zonegroup feature\(s\) 'dedup'/],
     ] as const) {
         it(`refuses ${what} before declaring a child`, async () => {
             const r = await refusal(() => new RgwZone("z", { ...base, ...args } as any));

@@ -40,6 +40,11 @@ describe("config: region stacks", () => {
         expect(cfg.transport).to.deep.equal({ adminCommand: "radosgw-admin", restartCommand: "systemctl restart ceph-radosgw@rgw.a" });
     });
 
+    it("cephRelease defaults to 16.2 (no zonegroup features) and takes the releases core/cephReleases.ts knows", () => {
+        expect(parseRegionConfig(siteAConfig(), P).cephRelease).to.equal("16.2");
+        expect(parseRegionConfig({ ...siteAConfig(), cephRelease: "20.2" }, P).cephRelease).to.equal("20.2");
+    });
+
     it("defaults site-b to a secondary, which needs masterStack", () => {
         const cfg = parseRegionConfig(siteBConfig(), P);
         expect(cfg.bootstrapRole).to.equal("secondary");
@@ -76,6 +81,7 @@ describe("config: region stacks", () => {
         ["runbookBaseUrl", undefined, /required/],
         ["monitoringNamespace", "Monitoring", /lowercase letters/],
         ["rgwSyncAlerts", "yes", /allowed: true or false/],
+        ["cephRelease", "17.2", /allowed: "16.2" or "18.2" or "19.2" or "20.2"/],
     ];
     for (const [key, value, hint] of cases) {
         it(`rejects ${key} = ${JSON.stringify(value)} naming the key, the value and what is allowed`, () => {

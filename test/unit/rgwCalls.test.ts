@@ -32,7 +32,7 @@ describe("core/rgwCalls: rendering and parsing back", () => {
     it("help lines come from the description", () => {
         expect(synopsis("sync-scope")).to.equal("sync-scope [--scope zone|bucket] --bucket BUCKET --zonegroup ZONEGROUP --zone ZONE [--peer-zone PEER_ZONE] [--repair]");
         expect(allowedFlags("demote")).to.equal("--zone --master-url --read-only");
-        expect(SUBCOMMANDS).to.have.length(13);
+        expect(SUBCOMMANDS).to.have.length(14);
         for (const s of SUBCOMMANDS) expect(RGW_CALLS[s].summary, s).to.be.a("string").with.length.above(10);
     });
 });

@@ -653,6 +653,54 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         });
     });
 
+    // Issue 15 item 4: a realm born on Pacific keeps Reef's and Tentacle's zonegroup features
+    // disabled after an upgrade; ensure-features enables them once every zone supports them.
+    describe("ensure-features", () => {
+        const args = ["ensure-features", "--zonegroup", "global", "--features", "resharding,notification_v2"];
+        // Reef and later print JSON booleans and list each zone's supported_features; Pacific lists none.
+        const zonegroup = (enabled: string[], supported: Record<string, string[] | undefined>) => ({
+            out: { id: ID.zg, name: "global", enabled_features: enabled, zones: Object.entries(supported).map(([name, f]) => ({ name, read_only: false, ...(f ? { supported_features: f } : {}) })) },
+        });
+        const ALL = ["compress-encrypted", "notification_v2", "resharding"];
+
+        it("enables what every zone supports, one --enable-feature each, commits and restarts", async () => {
+            const r = await run(args, joinedState({ "zonegroup get": zonegroup(["resharding"], { zonea: ALL, zoneb: ALL }) }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zonegroup modify", "period update", "RESTART"]);
+            expect(callsOf(r, "zonegroup modify")[0]).to.include.members(["--rgw-zonegroup", "global", "--enable-feature=notification_v2"]);
+            expect(callsOf(r, "period update")[0]).to.include("--commit");
+        });
+
+        it("changes nothing when all are enabled", async () => {
+            const r = await run(args, joinedState({ "zonegroup get": zonegroup(["notification_v2", "resharding"], { zonea: ALL, zoneb: ALL }) }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("nothing to change");
+        });
+
+        it("refuses (exit 3) while a zone still runs Pacific (no supported_features), naming it, and changes nothing", async () => {
+            const r = await run(args, joinedState({ "zonegroup get": zonegroup([], { zonea: ALL, zoneb: undefined }) }));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.match(/zonegroup feature resharding is not supported by zone\(s\) zoneb/);
+            expect(r.stderr).to.contain("Upgrade every zone's gateways first");
+            expect(mutations(r)).to.deep.equal([]);
+        });
+
+        it("on a secondary: changes nothing and says to run it where the master is", async () => {
+            const r = await run(args, joinedState({
+                "zone list": { out: { zones: ["zoneb"] } }, "zone get": zoneGet("zoneb"),
+                "zonegroup get": zonegroup([], { zonea: ALL, zoneb: ALL }),
+            }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("zone zoneb is not the metadata master (zonea)");
+        });
+
+        it("refuses an unknown feature before any call (exit 2), naming the allowed ones", async () => {
+            expectUsageError(await run(["ensure-features", "--zonegroup", "global", "--features", "resharding,dedup"]), "unknown zonegroup feature(s) 'dedup'", "resharding, notification_v2");
+        });
+    });
+
     describe("status and wait-caught-up", () => {
         it("status prints one JSON object on stdout with the contract's fields", async () => {
             const r = await run(["status", "--zone", "zoneb"], joinedState({ "sync status": { out: SYNC_B_BEHIND } }));
