@@ -189,11 +189,11 @@ mount_root() {
   mountpoint -q "$root$above" || mount --bind "$above" "$root$above"
 }
 
-# The mounts of both sites' roots, after their daemons stopped.
+# The mounts of the roots of both sites (the versions set now and the ones they last ran), after
+# their daemons stopped.
 unmount_roots() {
   local site version root point
-  for site in "${SITES[@]}"; do
-    version=$(site_ceph "$site")
+  for version in $( (for site in "${SITES[@]}"; do site_ceph "$site" && echo && recorded_ceph "$site" && echo; done) | sort -u); do
     [[ "$version" != 16.2 ]] || continue
     root=$(bash "$CEPH_ROOT_SH" path "$version" 2>/dev/null) || continue
     while IFS= read -r point; do

@@ -274,6 +274,8 @@ export interface SyncInfo {
     realmEpoch?: number;
     /** Per-shard state as Ceph gives it: 0 full sync, 1 incremental sync. */
     shardStates: number[];
+    /** Where each shard still in full sync stands (its position, marker and entry count). */
+    fullSync: { shard: number; pos: number; marker: string; totalEntries: number }[];
 }
 
 export function parseSyncInfo(text: string): SyncInfo {
@@ -285,6 +287,10 @@ export function parseSyncInfo(text: string): SyncInfo {
         numShards: Number(info.num_shards) || 0,
         ...(info.realm_epoch !== undefined && Number.isFinite(epoch) ? { realmEpoch: epoch } : {}),
         shardStates: arr(s.markers).map((m) => Number(obj(obj(m).val).state)).filter((n) => Number.isInteger(n)),
+        fullSync: arr(s.markers).filter((m) => Number(obj(obj(m).val).state) === 0).map((m) => {
+            const v = obj(obj(m).val);
+            return { shard: Number(obj(m).key), pos: Number(v.pos) || 0, marker: str(v.marker) ?? "", totalEntries: Number(v.total_entries) || 0 };
+        }),
     };
 }
 

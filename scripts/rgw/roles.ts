@@ -336,9 +336,51 @@ export async function demote(s: Session, flags: Flags): Promise<void> {
     }
     if (changed) {
         await s.restartAfterCommit(endpointsOf(period, zone));
+        await metadataSyncSettles(s, zone, endpointsOf(period, zone));
         s.step(`zone ${zone} is a secondary of ${masterShown} (read-only=${readOnly})`);
     } else {
         s.step(`nothing to change: zone ${zone} is already a secondary of ${masterShown} (read-only=${readOnly})`);
+    }
+}
+
+/** How long a metadata full sync may make no progress before demote re-initialises it. */
+const FULL_SYNC_STALL_SECONDS = 60;
+
+/**
+ * A demoted zone starts metadata sync from the new master with a full sync. Measured on Ceph
+ * 20.2.4: that full sync can stay on one shard for good, the gateway logging
+ * `full_sync(): RGWRadosGetOmapKeysCR() returned ret=-2` (the shard's full-sync index is missing)
+ * every second, and the next promotion of the zone is then refused as not caught up.
+ * `metadata sync init` and a gateway restart build the index again; a secondary's metadata all
+ * comes from the master, so nothing is lost. Waits until metadata is caught up (up to
+ * RGW_WAIT_TIMEOUT); re-initialises once when full sync stands still for 60 s; says so when it
+ * is still not caught up (the next promotion's preflight refuses it then).
+ */
+async function metadataSyncSettles(s: Session, zone: string, endpoints: string): Promise<void> {
+    const deadline = s.deadline();
+    let reinitialised = false;
+    let lastProgress = "";
+    let stillSince = s.o.clock.now();
+    for (;;) {
+        const st = await s.zoneStatus(zone);
+        if (metadataCaughtUp(st)) return;
+        const r = await s.call(["metadata", "sync", "status", "--rgw-zone", zone]);
+        const info = r.code === 0 ? parsedOr(() => parseSyncInfo(r.stdout), undefined) : undefined;
+        const progress = info?.status === "sync" && info.fullSync.length ? JSON.stringify(info.fullSync) : "";
+        if (progress !== lastProgress) stillSince = s.o.clock.now();
+        lastProgress = progress;
+        if (progress && !reinitialised && s.o.clock.now() - stillSince >= FULL_SYNC_STALL_SECONDS * 1000) {
+            s.warn(`zone ${zone}'s metadata full sync has made no progress for ${FULL_SYNC_STALL_SECONDS}s (shards ${info?.fullSync.map((f) => f.shard).join(",")}): `
+                + "re-initialising it (metadata sync init) and restarting the gateway; the metadata comes from the master again");
+            await s.must(["metadata", "sync", "init", "--rgw-zone", zone]);
+            await s.restartAfterCommit(endpoints);
+            reinitialised = true;
+        }
+        if (deadline.passed()) {
+            s.warn(`zone ${zone}'s metadata sync is not caught up ${s.o.waitTimeout}s after the demote (${statusSummary(st)}): a promotion of this zone is refused until it is`);
+            return;
+        }
+        await s.sleepPoll();
     }
 }
 

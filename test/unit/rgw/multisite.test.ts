@@ -633,6 +633,40 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expectNoSecrets(r);
         });
 
+        // Issue 15: on Ceph 20.2.4 a demoted zone's metadata full sync stayed on shard 0 for good
+        // (its full-sync index missing); `metadata sync init` and a restart let it finish.
+        const asZoneA = (text: string) => text.split(ID.b).join("ZB").split(ID.a).join(ID.b).split("ZB").join(ID.a).replace(/\(zoneb\)/g, "(ZB)").replace(/\(zonea\)/g, "(zoneb)").replace(/\(ZB\)/g, "(zonea)");
+        const A_CAUGHT_UP = asZoneA(SYNC_B_CAUGHT_UP);
+        const A_FULL_SYNC = A_CAUGHT_UP.replace("full sync: 0/64 shards\n                incremental sync: 64/64 shards\n                metadata is caught up with master",
+            "full sync: 1/64 shards\n                full sync: 7 entries to sync\n                incremental sync: 63/64 shards\n                metadata is behind on 1 shards\n                behind shards: [0]");
+        const stuckShard0 = { out: { sync_status: { info: { status: "sync", num_shards: 64, period: "period-2", realm_epoch: 3 },
+            markers: [{ key: 0, val: { state: 0, marker: "", pos: 0, total_entries: 7 } }, { key: 1, val: { state: 1, marker: "", pos: 0, total_entries: 0 } }] } } };
+
+        it("demote waits until the zone's metadata sync has caught up with the new master", async () => {
+            const r = await run(demote, { ...pulled(["zonea"]), "sync status": [{ out: A_FULL_SYNC }, { out: A_CAUGHT_UP }], "metadata sync status": { out: { sync_status: { info: { status: "sync", num_shards: 64 }, markers: [{ key: 0, val: { state: 0, pos: 3, total_entries: 7 } }] } } } });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "sync status")).to.have.length(2);
+            expect(callsOf(r, "metadata sync init")).to.deep.equal([]);
+            expect(r.stderr).to.not.contain("warning");
+        });
+
+        it("demote re-initialises a metadata full sync that stands still for 60 s, once, and restarts the gateway", async () => {
+            const stuck = Array.from({ length: 40 }, () => ({ out: A_FULL_SYNC }));
+            const r = await run(demote, { ...pulled(["zonea"]), "sync status": [...stuck, { out: A_CAUGHT_UP }], "metadata sync status": stuckShard0 }, { RGW_WAIT_TIMEOUT: "300", RGW_POLL_INTERVAL: "2" });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["realm pull", "period pull", "zone modify", "period update", "RESTART", "RESTART"]);
+            expect(callsOf(r, "metadata sync init")).to.have.length(1);
+            expect(callsOf(r, "metadata sync init")[0]).to.include.members(["--rgw-zone", "zonea"]);
+            expect(r.stderr).to.match(/metadata full sync has made no progress for 60s \(shards 0\): re-initialising it/);
+        });
+
+        it("demote says so (exit 0) when metadata is still not caught up at RGW_WAIT_TIMEOUT, re-initialising only once", async () => {
+            const r = await run(demote, { ...pulled(["zonea"]), "sync status": { out: A_FULL_SYNC }, "metadata sync status": stuckShard0 }, { RGW_WAIT_TIMEOUT: "300", RGW_POLL_INTERVAL: "2" });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "metadata sync init")).to.have.length(1);
+            expect(r.stderr).to.match(/zone zonea's metadata sync is not caught up 300s after the demote .*a promotion of this zone is refused until it is/);
+        });
+
         it("demote --read-only keeps the zone read-only; demote refuses (exit 3) while the period still names this zone master", async () => {
             const strict = await run([...demote, "--read-only"], pulled([]));
             expect(strict.code, strict.stderr).to.equal(0);
