@@ -13,7 +13,8 @@ export type ToolName =
     | "kubectl"
     | "etcd"
     | "velero"
-    | "velero-plugin-for-aws";
+    | "velero-plugin-for-aws"
+    | "kube-state-metrics";
 
 export interface Tool {
     name: ToolName;
