@@ -11,7 +11,8 @@ command -v radosgw >/dev/null 2>&1 || missing+=(radosgw)
 command -v radosgw-admin >/dev/null 2>&1 || missing+=(ceph-common)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 
-# promtool for the alert rule tests: extracted from Debian's prometheus package, service not installed.
+# promtool (alert rule tests) and prometheus (the lab's per-site Prometheus): extracted from Debian's
+# prometheus package into .tools/bin, the service neither installed nor started.
 bash "$(dirname "$0")/install-promtool.sh"
 
 if [ "${#missing[@]}" -eq 0 ]; then

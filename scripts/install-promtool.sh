@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Makes promtool available for the alert-rule tests and prints its path on stdout.
+# Makes promtool (alert-rule tests) and the prometheus server binary (the lab's per-site
+# Prometheus) available, and prints the path of promtool on stdout.
 #
-# Uses promtool from PATH when there is one. Otherwise it takes promtool out of Debian's
+# Each binary is taken from PATH when it is there. Otherwise both come out of Debian's
 # `prometheus` package WITHOUT installing the package: installing it would also install and
-# start a Prometheus service, which a test machine must not run. The binary goes to a
-# project-local tools dir (git-ignored) that the tests look in.
+# start a Prometheus service, which a test machine must not run (the lab runs `prometheus` as a
+# plain process). The binaries go to a project-local tools dir (git-ignored) that the tests and
+# the lab look in.
 #
 # Usage: scripts/install-promtool.sh            # prints the path of promtool
 #        PROMTOOL_TOOLS_DIR=/some/dir scripts/install-promtool.sh
@@ -12,25 +14,39 @@ set -euo pipefail
 
 project_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_dir="${PROMTOOL_TOOLS_DIR:-${project_root}/.tools/bin}"
-local_promtool="${tools_dir}/promtool"
+binaries=(promtool prometheus)
 
 log() { printf 'install-promtool: %s\n' "$*" >&2; }
 
-if on_path="$(command -v promtool)"; then
-    log "using promtool from PATH"
-    printf '%s\n' "${on_path}"
-    exit 0
-fi
+# where BINARY: prints the binary to use (PATH first, then the tools dir) or fails.
+where() {
+    local found
+    if found="$(command -v "$1")"; then
+        printf '%s\n' "${found}"
+    elif [[ -x "${tools_dir}/$1" ]] && "${tools_dir}/$1" --version >/dev/null 2>&1; then
+        printf '%s\n' "${tools_dir}/$1"
+    else
+        return 1
+    fi
+}
 
-if [[ -x "${local_promtool}" ]] && "${local_promtool}" --version >/dev/null 2>&1; then
-    log "already installed"
-    printf '%s\n' "${local_promtool}"
+missing=()
+for binary in "${binaries[@]}"; do
+    if found="$(where "${binary}")"; then
+        log "${binary}: ${found}"
+    else
+        missing+=("${binary}")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    where promtool
     exit 0
 fi
 
 for tool in apt-get dpkg-deb; do
     if ! command -v "${tool}" >/dev/null; then
-        log "neither promtool on PATH nor ${tool} to fetch it: install promtool (Prometheus >= 2.x) and put it on PATH"
+        log "no ${missing[*]} on PATH nor ${tool} to fetch them: install Debian's prometheus binaries (Prometheus >= 2.x) and put them on PATH"
         exit 1
     fi
 done
@@ -47,7 +63,7 @@ download() {
     (cd "${work_dir}" && apt-get download -q prometheus) >&2
 }
 
-log "downloading Debian's prometheus package (not installing it)"
+log "downloading Debian's prometheus package for ${missing[*]} (not installing it)"
 if ! download; then
     # A fresh machine has no package lists yet; refresh them once and try again.
     log "download failed; running apt-get update and retrying"
@@ -64,16 +80,17 @@ if [[ ${#debs[@]} -ne 1 ]]; then
 fi
 
 dpkg-deb -x "${debs[0]}" "${work_dir}/root"
-extracted="${work_dir}/root/usr/bin/promtool"
-if [[ ! -x "${extracted}" ]]; then
-    log "the package has no usr/bin/promtool"
-    exit 1
-fi
-
 mkdir -p "${tools_dir}"
-# Install under a temporary name first so a concurrent run never sees a half-written binary.
-install -m 0755 "${extracted}" "${local_promtool}.tmp.$$"
-mv -f "${local_promtool}.tmp.$$" "${local_promtool}"
+for binary in "${missing[@]}"; do
+    extracted="${work_dir}/root/usr/bin/${binary}"
+    if [[ ! -x "${extracted}" ]]; then
+        log "the package has no usr/bin/${binary}"
+        exit 1
+    fi
+    # Install under a temporary name first so a concurrent run never sees a half-written binary.
+    install -m 0755 "${extracted}" "${tools_dir}/${binary}.tmp.$$"
+    mv -f "${tools_dir}/${binary}.tmp.$$" "${tools_dir}/${binary}"
+    log "installed $("${tools_dir}/${binary}" --version 2>&1 | head -n 1)"
+done
 
-log "installed $("${local_promtool}" --version 2>&1 | head -n 1)"
-printf '%s\n' "${local_promtool}"
+where promtool

@@ -102,3 +102,40 @@ export function toolsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     };
 }
+
+/** Binaries taken out of Debian's `prometheus` package (never installed as a service). */
+export type DebianPrometheusBinary = "promtool" | "prometheus";
+
+/** Where scripts/install-promtool.sh puts them (git-ignored). */
+export const DEBIAN_PROMETHEUS_DIR = path.resolve(__dirname, "..", "..", ".tools", "bin");
+export const DEBIAN_PROMETHEUS_INSTALL_COMMAND = "scripts/install-promtool.sh";
+
+function isExecutableFile(file: string): boolean {
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return fs.statSync(file).isFile();
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * `name` from `searchPath` (PATH), else from the project's tools dir (`local`); throws, saying to
+ * run the install script, when neither has it.
+ */
+export function debianPrometheusBinary(
+    name: DebianPrometheusBinary,
+    searchPath = process.env.PATH ?? "",
+    local = path.join(DEBIAN_PROMETHEUS_DIR, name),
+): string {
+    for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+        const candidate = path.join(dir, name);
+        if (isExecutableFile(candidate)) return candidate;
+    }
+    if (isExecutableFile(local)) return local;
+    const shown = path.relative(path.resolve(__dirname, "..", ".."), local);
+    throw new Error(
+        `${name} not found on PATH nor at ${shown}: run ${DEBIAN_PROMETHEUS_INSTALL_COMMAND} `
+        + "(it extracts promtool and prometheus from Debian's prometheus package without installing the service)",
+    );
+}

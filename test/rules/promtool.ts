@@ -4,30 +4,14 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DEBIAN_PROMETHEUS_DIR, debianPrometheusBinary } from "../../scripts/tools/tools";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const LOCAL_PROMTOOL = path.join(PROJECT_ROOT, ".tools", "bin", "promtool");
-
-function isExecutable(file: string): boolean {
-    try {
-        fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile();
-    } catch {
-        return false;
-    }
-}
+export const LOCAL_PROMTOOL = path.join(DEBIAN_PROMETHEUS_DIR, "promtool");
 
 /** The promtool to use: from `searchPath` (PATH), else the local one; throws with instructions when there is none. */
 export function findPromtool(searchPath = process.env.PATH ?? "", local = LOCAL_PROMTOOL): string {
-    for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
-        const candidate = path.join(dir, "promtool");
-        if (isExecutable(candidate)) return candidate;
-    }
-    if (isExecutable(local)) return local;
-    throw new Error(
-        `promtool not found on PATH nor at ${path.relative(PROJECT_ROOT, local)}: `
-        + "run scripts/install-promtool.sh (it extracts promtool from Debian's prometheus package without installing the service)",
-    );
+    return debianPrometheusBinary("promtool", searchPath, local);
 }
 
 export interface PromtoolResult {

@@ -8,7 +8,7 @@ import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { listTools, tool, toolPath, toolsEnv } from "../../scripts/tools/tools";
+import { DEBIAN_PROMETHEUS_INSTALL_COMMAND, debianPrometheusBinary, listTools, tool, toolPath, toolsEnv } from "../../scripts/tools/tools";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -108,7 +108,7 @@ describe("tools built by scripts/tools/install.sh", function () {
 
     it("tools.tsv pins every tool to an exact version", () => {
         const tools = listTools();
-        expect(tools.map((t) => t.name)).to.include.members(["pulumi", "kube-apiserver", "etcd", "velero", "velero-plugin-for-aws"]);
+        expect(tools.map((t) => t.name)).to.include.members(["pulumi", "kube-apiserver", "etcd", "velero", "velero-plugin-for-aws", "kube-state-metrics"]);
         for (const t of tools) {
             expect(t.version, t.name).to.match(/^\d+\.\d+\.\d+$/);
         }
@@ -302,6 +302,46 @@ describe("tools built by scripts/tools/install.sh", function () {
             expect(line).to.match(/^1\|2\|/);
         } finally {
             await stop(proc);
+        }
+    });
+
+    it("kube-state-metrics version is the pinned release, with the custom-resource-state flag", async () => {
+        const bin = toolPath("kube-state-metrics");
+        // kube-state-metrics has a `version` subcommand, no --version flag.
+        const r = await run(bin, ["version"]);
+        expectOk(r, "kube-state-metrics version");
+        expect(r.stdout).to.match(new RegExp(`^kube-state-metrics, version v${tool("kube-state-metrics").version.replace(/\./g, "\\.")} `, "m"));
+        const help = await run(bin, ["--help"]);
+        expect(help.stdout + help.stderr).to.include("--custom-resource-state-config-file");
+    });
+});
+
+describe("binaries taken from Debian's prometheus package (scripts/install-promtool.sh)", () => {
+    it("prometheus --version prints a Prometheus 2.x or later version", async () => {
+        const r = await run(debianPrometheusBinary("prometheus"), ["--version"]);
+        expectOk(r, "prometheus --version");
+        expect(r.stdout + r.stderr).to.match(/^prometheus, version [2-9]\.\d+\.\d+/m);
+    });
+
+    it("promtool --version prints the same version as prometheus", async () => {
+        const version = async (name: "prometheus" | "promtool") => {
+            const r = await run(debianPrometheusBinary(name), ["--version"]);
+            expectOk(r, `${name} --version`);
+            return (r.stdout + r.stderr).match(/version (\S+)/)?.[1];
+        };
+        const prometheus = await version("prometheus");
+        expect(prometheus).to.be.a("string");
+        expect(await version("promtool")).to.equal(prometheus);
+    });
+
+    it("a missing binary fails with the command that installs it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "no-prometheus-"));
+        try {
+            expect(() => debianPrometheusBinary("prometheus", dir, path.join(dir, "missing", "prometheus")))
+                .to.throw(`prometheus not found on PATH nor at`)
+                .with.property("message").that.includes(`run ${DEBIAN_PROMETHEUS_INSTALL_COMMAND}`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
