@@ -9,7 +9,9 @@
 //   therefore joined with "schedule exists here", and the end-to-end rule with its absence.
 // Metric names were checked against Velero 1.18.1 (pkg/metrics/metrics.go) and Ceph's mgr
 // prometheus module / ceph-exporter (RGW sync counters renamed to ceph_data_sync_from_zone_*
-// with a source_zone label).
+// with a source_zone label). Ceph 20.2 (Tentacle) adds a labeled "rgw_sync_delta" counter set
+// (rgw_sync_counters.cc: time counter sync_delta, "Sync delta between data log shard in seconds");
+// 16.2 and 18.2 have no replication lag in seconds at all.
 import { describeDuration, parseDurationSeconds } from "../../core/duration";
 import { RPO_SECONDS_LABEL } from "../../core/labels";
 import { KSM_METRICS } from "./kubeStateMetrics";
@@ -66,10 +68,13 @@ export const RUNBOOK_ANCHORS = {
     VeleroNodeAgentUploadFailures: "velero-node-agent-upload-failures",
     VeleroRestoreFailed: "velero-restore-failed",
     VeleroRestorePartiallyFailed: "velero-restore-partially-failed",
+    VeleroRepoMaintenanceFailed: "velero-repo-maintenance-failed",
+    VeleroBackupDeletionFailed: "velero-backup-deletion-failed",
     RgwSyncPollErrors: "rgw-sync-poll-errors",
     RgwSyncFetchErrors: "rgw-sync-fetch-errors",
     RgwSyncStalled: "rgw-sync-stalled",
     RgwSyncMetricsAbsent: "rgw-sync-metrics-absent",
+    RgwSyncLagging: "rgw-sync-lagging",
     DrReplicatedBackupTooOld: "dr-replicated-backup-too-old",
     DrBackupStateMetricsAbsent: "dr-backup-state-metrics-absent",
     DrNoBackupsVisible: "dr-no-backups-visible",
@@ -79,6 +84,15 @@ export type AlertName = keyof typeof RUNBOOK_ANCHORS;
 
 /** Window over which counters of failed runs are looked at; an alert resolves this long after the last failure. */
 export const FAILURE_WINDOW = "1h";
+
+/**
+ * Velero 1.18's repository-maintenance counters: created on a repository's first maintenance
+ * result, not at start (unlike the per-schedule counters), so the first failure after a Velero
+ * start is a new series at 1, which increase() cannot see.
+ */
+export const REPO_MAINTENANCE_FAILURES = "velero_repo_maintenance_failure_total";
+/** Ceph 20.2's RGW data-sync delta (seconds), per datalog shard, as ceph-exporter names the labeled counter. */
+export const RGW_SYNC_DELTA = "ceph_rgw_sync_delta_sync_delta";
 
 /** Joins the lines of a multi-line PromQL expression (the indentation in them is for reading). */
 function promql(lines: string[]): string {
@@ -107,6 +121,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
     });
     const backupAllowance = parseDurationSeconds(s.backupDurationAllowance);
     const e2eAllowance = endToEndAllowanceSeconds(s);
+    const replicationAllowance = parseDurationSeconds(s.replicationAllowance);
     // A schedule is "here" while Velero runs it: Velero creates these counters for a Schedule and
     // deletes them with it, which other per-schedule series (last status, item errors) outlive.
     const scheduleRunsHere = `max by (schedule) (velero_backup_attempt_total{schedule!=""})`;
@@ -226,6 +241,22 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
             `Velero restore partially failed on ${site}: ${SCHEDULE_PHRASE}`,
             `A Velero restore from ${SCHEDULE_PHRASE} ended PartiallyFailed in the last ${FAILURE_WINDOW}: `
                 + `some items were not restored.`),
+            // Velero skips maintenance of repositories whose location is ReadOnly: active site only.
+            alert("VeleroRepoMaintenanceFailed", "warning", promql([
+                `(sum by (repository_name) (increase(${REPO_MAINTENANCE_FAILURES}[${FAILURE_WINDOW}])) > 0)`,
+                `or`,
+                `(sum by (repository_name) (${REPO_MAINTENANCE_FAILURES} unless ${REPO_MAINTENANCE_FAILURES} offset ${FAILURE_WINDOW}) > 0)`,
+            ]), undefined,
+            `Velero repository maintenance failed on ${site}: {{ $labels.repository_name }}`,
+            `A maintenance job of backup repository {{ $labels.repository_name }} failed or could not start in the last ${FAILURE_WINDOW}. `
+                + `Without maintenance the kopia repository in the bucket is not pruned and keeps growing.`),
+            // Velero's garbage collection exports no metric; the deletions it requests do.
+            alert("VeleroBackupDeletionFailed", "warning", promql([
+                `sum by (schedule) (increase(velero_backup_deletion_failure_total[${FAILURE_WINDOW}])) > 0`,
+            ]), undefined,
+            `Velero backup deletion failed on ${site}: ${SCHEDULE_PHRASE}`,
+            `Deleting a backup of ${SCHEDULE_PHRASE} failed in the last ${FAILURE_WINDOW} (a DeleteBackupRequest ended with errors). `
+                + `Expired backups are deleted this way by Velero's garbage collection: their data stays in the bucket.`),
         ],
     };
 
@@ -255,6 +286,14 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
                 `Prometheus has no ceph_data_sync_from_zone_* series for 15m: RGW data sync is not running, or the `
                 + `Ceph exporter (mgr prometheus module on Pacific, ceph-exporter from Reef on) is not scraped. `
                 + `Replication cannot be watched meanwhile.`),
+            // Only Ceph 20.2 and later export the delta; on older releases this alert never fires.
+            alert("RgwSyncLagging", "warning", promql([
+                `max by (source_zone) (${RGW_SYNC_DELTA}) > ${replicationAllowance}`,
+            ]), "10m",
+            `RGW data sync on ${site} is behind zone {{ $labels.source_zone }}`,
+            `RGW data sync from zone {{ $labels.source_zone }} is {{ $value | humanizeDuration }} behind on its most lagging `
+                + `datalog shard, more than the ${s.replicationAllowance} allowed for replication, for 10m. `
+                + `Backups written there are not yet here.`),
         ],
     };
 

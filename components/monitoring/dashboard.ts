@@ -1,6 +1,6 @@
 // Grafana dashboard for one cluster: backup freshness and outcomes, the backup location, RGW
 // replication per source zone and the end-to-end RPO. Loaded by Grafana's dashboard sidecar.
-import { RECORDED } from "./alertRules";
+import { RECORDED, REPO_MAINTENANCE_FAILURES, RGW_SYNC_DELTA } from "./alertRules";
 import { AlertRuleSettings } from "./settings";
 
 /** Fixed so links and bookmarks survive re-deploys; the same in both clusters. */
@@ -111,6 +111,15 @@ export function renderDashboard(s: Pick<AlertRuleSettings, "site" | "rgwSync" | 
         { expr: `sum(increase(velero_restore_failed_total[${RATE}]))`, legendFormat: "failed" },
     ], { x: 16, w: 8, h: 6 });
     y += 6;
+    panel("timeseries", "Repository maintenance and backup deletions",
+        "Repository maintenance jobs per repository and outcome (Velero 1.18; active site only), and failed backup deletions per schedule "
+            + "(garbage collection of expired backups deletes through these), over the rate window.",
+        "short", [
+            { expr: `sum by (repository_name) (increase(velero_repo_maintenance_success_total[${RATE}]))`, legendFormat: "{{repository_name}} maintained" },
+            { expr: `sum by (repository_name) (increase(${REPO_MAINTENANCE_FAILURES}[${RATE}]))`, legendFormat: "{{repository_name}} maintenance failed" },
+            { expr: `sum by (schedule) (increase(velero_backup_deletion_failure_total[${RATE}]))`, legendFormat: "{{schedule}} deletion failed" },
+        ], { x: 0, w: 24, h: 6 });
+    y += 6;
     if (s.nodeAgent) {
         panel("timeseries", "Node-agent data uploads", "Data mover uploads per node and outcome, over the rate window.", "short", [
             { expr: `sum by (node) (increase(podVolume_data_upload_success_total[${RATE}]))`, legendFormat: "{{node}} succeeded" },
@@ -135,6 +144,13 @@ export function renderDashboard(s: Pick<AlertRuleSettings, "site" | "rgwSync" | 
             },
         ], { x: 16, w: 8 });
         y += 8;
+        panel("timeseries", "Sync lag per source zone (Ceph 20.2 and later)",
+            "How far data sync from each source zone is behind on its most lagging datalog shard (Ceph's rgw_sync_delta counter). "
+                + "Empty on Ceph 16.2 and 18.2, which do not export it.",
+            "s", [
+                { expr: `max by (source_zone) (${RGW_SYNC_DELTA})`, legendFormat: "{{source_zone}}" },
+            ], { x: 0, w: 24, h: 6 });
+        y += 6;
     }
 
     row("End-to-end RPO (backups visible in this cluster)");

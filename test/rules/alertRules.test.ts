@@ -218,6 +218,34 @@ describe("DR alert rules: promtool test rules, every alert in both roles", () =>
         expect(r.status, `promtool test rules failed:\n${r.output}`).to.equal(0);
     });
 
+    it("Ceph before 20.2 (no sync delta series): neither the lag alert nor the absent-metrics alert fires", () => {
+        const c = ALERT_CASES.find((x) => x.alert === "RgwSyncLagging")!;
+        const [, healthyCase] = promtoolCases(c, "active");
+        const series = healthyCase.input_series.filter((s) => !s.series.startsWith("ceph_rgw_sync_delta_sync_delta"));
+        expect(series.length).to.be.lessThan(healthyCase.input_series.length);
+        const evalTime = healthyCase.alert_rule_test[0].eval_time;
+        const r = runPromtoolTests("active", [{
+            ...healthyCase,
+            name: "Pacific/Reef: no rgw_sync_delta counters",
+            input_series: series,
+            alert_rule_test: ["RgwSyncLagging", "RgwSyncMetricsAbsent"].map((alertname) => ({ eval_time: evalTime, alertname, exp_alerts: [] })),
+        }]);
+        expect(r.status, `promtool test rules failed:\n${r.output}`).to.equal(0);
+    });
+
+    it("a repository-maintenance failure counted more than the window ago stays silent; a new one fires", () => {
+        const c = ALERT_CASES.find((x) => x.alert === "VeleroRepoMaintenanceFailed")!;
+        const [problem] = promtoolCases(c, "active");
+        const failures = (values: string) => problem.input_series.map((s) => (s.series.startsWith("velero_repo_maintenance_failure_total")
+            ? { ...s, values } : s));
+        const [expectFiring] = problem.alert_rule_test;
+        const r = runPromtoolTests("active", [
+            { ...problem, name: "old failures only", input_series: failures("2x250"), alert_rule_test: [{ ...expectFiring, exp_alerts: [] }] },
+            { ...problem, name: "a second failure grows the counter", input_series: failures("2x220 3x30") },
+        ]);
+        expect(r.status, `promtool test rules failed:\n${r.output}`).to.equal(0);
+    });
+
     it("the end-to-end RPO follows the newest backup's RPO label, not an older backup's", () => {
         // The schedule's RPO was lowered from a day to an hour: the old backup still carries a day.
         const c = ALERT_CASES.find((x) => x.alert === "DrReplicatedBackupTooOld")!;

@@ -92,6 +92,9 @@ describe("DR dashboard", () => {
         ["RGW fetch errors per source zone", "ceph_data_sync_from_zone_fetch_errors"],
         ["RGW poll errors per source zone", "ceph_data_sync_from_zone_poll_errors"],
         ["RGW poll latency per source zone", "ceph_data_sync_from_zone_poll_latency_count"],
+        ["RGW sync lag per source zone", "ceph_rgw_sync_delta_sync_delta"],
+        ["repository maintenance failures", "velero_repo_maintenance_failure_total"],
+        ["backup deletion failures", "velero_backup_deletion_failure_total"],
         ["end-to-end RPO: newest visible backup", RECORDED.newestBackupCompletion],
         ["end-to-end RPO: the RPO it carries", RECORDED.newestBackupRpo],
     ] as const) {

@@ -11,6 +11,8 @@ export const SITES: Record<Role, string> = { active: "site-a", passive: "site-b"
 /** The zone each site's RGW pulls data from (the other site's zone). */
 const SOURCE_ZONE: Record<Role, string> = { active: "zoneb", passive: "zonea" };
 export const RUNBOOK = "https://git.example.com/infra/velero-ceph-dr/-/blob/main/docs/runbook.md";
+/** The kopia repository Velero maintains on the active site (BackupRepository name). */
+const REPOSITORY = "velero-default-kopia-x7k2p";
 
 /** Values of one series as a function of the number of 1m samples before the evaluation. */
 type Values = (evalMinutes: number) => string;
@@ -41,6 +43,9 @@ function scheduleSeries(set: SeriesSet, schedule: string, lastStatus: number): v
     }
     set.set(veleroServer(`velero_backup_last_status{${s}}`), steady(lastStatus));
     set.set(veleroServer(`velero_backup_items_errors{${s}}`), steady(0));
+    for (const counter of ["attempt", "success", "failure"]) {
+        set.set(veleroServer(`velero_backup_deletion_${counter}_total{${s}}`), steady(0));
+    }
     for (const counter of ["success", "failed", "validation_failed", "partial_failure"]) {
         set.set(veleroServer(`velero_restore_${counter}_total{${s}}`), steady(0));
     }
@@ -65,6 +70,8 @@ export function healthy(role: Role): SeriesSet {
     set.set(ksm("backup_rpo_seconds", 'name="hourly-old",schedule="hourly"'), steady(3600));
     if (role === "active") {
         scheduleSeries(set, "hourly", 1);
+        // Velero maintains only repositories of ReadWrite locations; the failure counter appears with the first failure.
+        set.set(veleroServer(`velero_repo_maintenance_success_total{repository_name="${REPOSITORY}"}`), steady(3));
         set.set(ksm("schedule_rpo_seconds", 'schedule="hourly"'), steady(3600));
         set.set(ksm("schedule_created_timestamp_seconds", 'schedule="hourly"'), steady(-86400));
     }
@@ -75,6 +82,10 @@ export function healthy(role: Role): SeriesSet {
     set.set(ceph("fetch_errors"), steady(0));
     set.set(ceph("fetch_bytes_sum"), ticking(0, 4096));
     set.set(ceph("fetch_bytes_count"), ticking(0, 2));
+    // Ceph 20.2's data-sync delta per datalog shard, in seconds.
+    const delta = (shard: number) => `ceph_rgw_sync_delta_sync_delta{job="ceph",ceph_daemon="rgw.${SITES[role]}",source_zone="${SOURCE_ZONE[role]}",shard_id="${shard}"}`;
+    set.set(delta(0), steady(2));
+    set.set(delta(1), steady(5));
     return set;
 }
 
@@ -288,6 +299,39 @@ export const ALERT_CASES: AlertCases[] = [
         }),
     },
     {
+        alert: "VeleroRepoMaintenanceFailed", severity: "warning", anchor: "velero-repo-maintenance-failed",
+        // The first failure since Velero started: a new series at 1, 20 minutes before the evaluation.
+        active: {
+            evalMinutes: M, fires: true, labels: { repository_name: REPOSITORY },
+            problem: (s) => s.set(veleroServer(`velero_repo_maintenance_failure_total{repository_name="${REPOSITORY}"}`), (m) => `_x${m - 20} 1x30`),
+            summary: `Velero repository maintenance failed on site-a: ${REPOSITORY}`,
+            description: `A maintenance job of backup repository ${REPOSITORY} failed or could not start in the last 1h. `
+                + "Without maintenance the kopia repository in the bucket is not pruned and keeps growing.",
+        },
+        // Failures counted while this cluster was active, hours before the swap: old news.
+        passive: {
+            evalMinutes: M, fires: false,
+            problem: (s) => s.set(veleroServer(`velero_repo_maintenance_failure_total{repository_name="${REPOSITORY}"}`), steady(2)),
+        },
+    },
+    {
+        alert: "VeleroBackupDeletionFailed", severity: "warning", anchor: "velero-backup-deletion-failed",
+        active: {
+            evalMinutes: M, fires: true, labels: { schedule: "hourly" },
+            problem: (s) => replace(s, 'velero_backup_deletion_failure_total{schedule="hourly"', stepsTo(0, 1, 25)),
+            summary: "Velero backup deletion failed on site-a: schedule hourly",
+            description: "Deleting a backup of schedule hourly failed in the last 1h (a DeleteBackupRequest ended with errors). "
+                + "Expired backups are deleted this way by Velero's garbage collection: their data stays in the bucket.",
+        },
+        passive: {
+            evalMinutes: M, fires: true, labels: {},
+            problem: (s) => replace(s, 'velero_backup_deletion_failure_total{schedule=""', stepsTo(0, 1, 25)),
+            summary: "Velero backup deletion failed on site-b: ad-hoc backups (no schedule)",
+            description: "Deleting a backup of ad-hoc backups (no schedule) failed in the last 1h (a DeleteBackupRequest ended with errors). "
+                + "Expired backups are deleted this way by Velero's garbage collection: their data stays in the bucket.",
+        },
+    },
+    {
         alert: "RgwSyncPollErrors", severity: "warning", anchor: "rgw-sync-poll-errors",
         active: rgwCase("active", "poll_errors",
             "RGW data sync on site-a keeps failing to poll zone zoneb",
@@ -322,6 +366,11 @@ export const ALERT_CASES: AlertCases[] = [
                     + "Replication cannot be watched meanwhile.",
             }),
         }),
+    },
+    {
+        alert: "RgwSyncLagging", severity: "warning", anchor: "rgw-sync-lagging",
+        active: lagCase("active"),
+        passive: lagCase("passive"),
     },
     {
         alert: "DrReplicatedBackupTooOld", severity: "critical", anchor: "dr-replicated-backup-too-old",
@@ -382,6 +431,18 @@ function stalledCase(role: Role): RoleCase {
         summary: `RGW data sync on ${SITES[role]} from zone ${zone} is stalled`,
         description: `No replication-log poll of zone ${zone} has completed for 15m (plus the 10m rate window): `
             + "backups stop replicating in this direction.",
+    };
+}
+
+function lagCase(role: Role): RoleCase {
+    const zone = SOURCE_ZONE[role];
+    return {
+        evalMinutes: M, fires: true, labels: { source_zone: zone },
+        // Shard 1 falls 30 minutes behind 20 minutes before the evaluation (the alert holds for 10m).
+        problem: (s) => replace(s, 'shard_id="1"', stepsTo(5, 1800, 20)),
+        summary: `RGW data sync on ${SITES[role]} is behind zone ${zone}`,
+        description: `RGW data sync from zone ${zone} is 30m 0s behind on its most lagging datalog shard, more than the 15m `
+            + "allowed for replication, for 10m. Backups written there are not yet here.",
     };
 }
 
