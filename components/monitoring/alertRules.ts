@@ -91,7 +91,10 @@ export const FAILURE_WINDOW = "1h";
  * start is a new series at 1, which increase() cannot see.
  */
 export const REPO_MAINTENANCE_FAILURES = "velero_repo_maintenance_failure_total";
-/** Ceph 20.2's RGW data-sync delta (seconds), per datalog shard, as ceph-exporter names the labeled counter. */
+/**
+ * Ceph 20.2's RGW data-sync delta (seconds) per datalog shard, as ceph-exporter names the labeled
+ * counter (key rgw_sync_delta, counter sync_delta), labels source_zone_id, local_zone_id, shard_id.
+ */
 export const RGW_SYNC_DELTA = "ceph_rgw_sync_delta_sync_delta";
 
 /** Joins the lines of a multi-line PromQL expression (the indentation in them is for reading). */
@@ -286,12 +289,14 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
                 `Prometheus has no ceph_data_sync_from_zone_* series for 15m: RGW data sync is not running, or the `
                 + `Ceph exporter (mgr prometheus module on Pacific, ceph-exporter from Reef on) is not scraped. `
                 + `Replication cannot be watched meanwhile.`),
-            // Only Ceph 20.2 and later export the delta; on older releases this alert never fires.
+            // Only Ceph 20.2 and later export the delta; on older releases this alert never fires. Its
+            // labels are zone ids (source_zone_id, local_zone_id, shard_id), not the zone names of
+            // the ceph_data_sync_from_zone_* series, so the alert names the source zone by id.
             alert("RgwSyncLagging", "warning", promql([
-                `max by (source_zone) (${RGW_SYNC_DELTA}) > ${replicationAllowance}`,
+                `max by (source_zone_id) (${RGW_SYNC_DELTA}) > ${replicationAllowance}`,
             ]), "10m",
-            `RGW data sync on ${site} is behind zone {{ $labels.source_zone }}`,
-            `RGW data sync from zone {{ $labels.source_zone }} is {{ $value | humanizeDuration }} behind on its most lagging `
+            `RGW data sync on ${site} is behind the zone with id {{ $labels.source_zone_id }}`,
+            `RGW data sync from the zone with id {{ $labels.source_zone_id }} is {{ $value | humanizeDuration }} behind on its most lagging `
                 + `datalog shard, more than the ${s.replicationAllowance} allowed for replication, for 10m. `
                 + `Backups written there are not yet here.`),
         ],

@@ -144,11 +144,11 @@ export function renderDashboard(s: Pick<AlertRuleSettings, "site" | "rgwSync" | 
             },
         ], { x: 16, w: 8 });
         y += 8;
-        panel("timeseries", "Sync lag per source zone (Ceph 20.2 and later)",
-            "How far data sync from each source zone is behind on its most lagging datalog shard (Ceph's rgw_sync_delta counter). "
-                + "Empty on Ceph 16.2 and 18.2, which do not export it.",
+        panel("timeseries", "Sync lag per source zone id (Ceph 20.2 and later)",
+            "How far data sync from each source zone is behind on its most lagging datalog shard (Ceph's rgw_sync_delta counter, "
+                + "labelled with zone ids, not names). Empty on Ceph 16.2 and 18.2, which do not export it.",
             "s", [
-                { expr: `max by (source_zone) (${RGW_SYNC_DELTA})`, legendFormat: "{{source_zone}}" },
+                { expr: `max by (source_zone_id) (${RGW_SYNC_DELTA})`, legendFormat: "{{source_zone_id}}" },
             ], { x: 0, w: 24, h: 6 });
         y += 6;
     }

@@ -10,6 +10,9 @@ export type Role = "active" | "passive";
 export const SITES: Record<Role, string> = { active: "site-a", passive: "site-b" };
 /** The zone each site's RGW pulls data from (the other site's zone). */
 const SOURCE_ZONE: Record<Role, string> = { active: "zoneb", passive: "zonea" };
+/** Zone ids (Ceph's zone UUIDs), which label Ceph 20.2's sync delta instead of the zone names. */
+const ZONE_ID: Record<string, string> = { zonea: "5a1c3e9e-0d5e-4c52-9d0b-6b1f2d0a7a11", zoneb: "b7e2f4c1-8f3a-4c0e-a1d2-3e4f5a6b7c8d" };
+const LOCAL_ZONE: Record<Role, string> = { active: "zonea", passive: "zoneb" };
 export const RUNBOOK = "https://git.example.com/infra/velero-ceph-dr/-/blob/main/docs/runbook.md";
 /** The kopia repository Velero maintains on the active site (BackupRepository name). */
 const REPOSITORY = "velero-default-kopia-x7k2p";
@@ -83,7 +86,8 @@ export function healthy(role: Role): SeriesSet {
     set.set(ceph("fetch_bytes_sum"), ticking(0, 4096));
     set.set(ceph("fetch_bytes_count"), ticking(0, 2));
     // Ceph 20.2's data-sync delta per datalog shard, in seconds.
-    const delta = (shard: number) => `ceph_rgw_sync_delta_sync_delta{job="ceph",ceph_daemon="rgw.${SITES[role]}",source_zone="${SOURCE_ZONE[role]}",shard_id="${shard}"}`;
+    const delta = (shard: number) => `ceph_rgw_sync_delta_sync_delta{job="ceph",ceph_daemon="rgw.${SITES[role]}",`
+        + `source_zone_id="${ZONE_ID[SOURCE_ZONE[role]]}",local_zone_id="${ZONE_ID[LOCAL_ZONE[role]]}",shard_id="${shard}"}`;
     set.set(delta(0), steady(2));
     set.set(delta(1), steady(5));
     return set;
@@ -435,13 +439,13 @@ function stalledCase(role: Role): RoleCase {
 }
 
 function lagCase(role: Role): RoleCase {
-    const zone = SOURCE_ZONE[role];
+    const zoneId = ZONE_ID[SOURCE_ZONE[role]];
     return {
-        evalMinutes: M, fires: true, labels: { source_zone: zone },
+        evalMinutes: M, fires: true, labels: { source_zone_id: zoneId },
         // Shard 1 falls 30 minutes behind 20 minutes before the evaluation (the alert holds for 10m).
         problem: (s) => replace(s, 'shard_id="1"', stepsTo(5, 1800, 20)),
-        summary: `RGW data sync on ${SITES[role]} is behind zone ${zone}`,
-        description: `RGW data sync from zone ${zone} is 30m 0s behind on its most lagging datalog shard, more than the 15m `
+        summary: `RGW data sync on ${SITES[role]} is behind the zone with id ${zoneId}`,
+        description: `RGW data sync from the zone with id ${zoneId} is 30m 0s behind on its most lagging datalog shard, more than the 15m `
             + "allowed for replication, for 10m. Backups written there are not yet here.",
     };
 }
