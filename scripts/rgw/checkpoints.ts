@@ -1,7 +1,7 @@
 // Decisions on sync state, pure: the `status` object, "caught up", "really running", how far
 // metadata sync is behind the current period. Inputs are the models (JSON) and, for caught-up,
 // the parsed `sync status` text (syncText.ts says why that one is text).
-import { Period, SyncInfo, syncRunning } from "./models";
+import { BucketEntry, Period, SyncInfo, syncRunning } from "./models";
 import { BucketSyncText, SyncSection, SyncStatusText } from "./syncText";
 
 /** What `rgw-multisite.sh status` prints (docs/script-contract.md). */
@@ -203,4 +203,16 @@ export function featurePlan(zonegroupJson: unknown, wanted: readonly string[]): 
         else plan.enable.push(f);
     }
     return plan;
+}
+
+/**
+ * Objects of the peer's listing that this zone lacks or holds with another ETag or size, by name
+ * (sorted). Empty: this zone holds every object the peer holds, as the peer holds it.
+ */
+export function objectsNotHeld(peer: readonly BucketEntry[], here: readonly BucketEntry[]): string[] {
+    const mine = new Map(here.map((e) => [e.name, e]));
+    return peer.filter((p) => {
+        const h = mine.get(p.name);
+        return !h || String(h.etag) !== String(p.etag) || String(h.size) !== String(p.size);
+    }).map((p) => p.name).sort();
 }

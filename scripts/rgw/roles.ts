@@ -2,9 +2,10 @@
 // does not answer), demote, fence, and readmit (a zone fenced off by a forced promotion syncs
 // again). Split from steps.ts, which holds the ensure steps, sync scope and the read-only queries.
 import {
-    allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, readmitFlags, statusSummary, syncsFrom, zonegroupWithReadOnly,
+    BucketVerdict, allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, objectsNotHeld, readmitFlags, statusSummary, syncsFrom,
+    zonegroupWithReadOnly,
 } from "./checkpoints";
-import { Period, parseAdminJson, parseSyncInfo } from "./models";
+import { BucketEntry, Period, parseAdminJson, parseSyncInfo } from "./models";
 import { Session, badArguments, failed, indented, refused } from "./session";
 import { Flags, bucketPages, endpointsOf, has, opt, parsedOr, waitBucketCaughtUp } from "./steps";
 
@@ -133,7 +134,19 @@ async function fenceOldMasterAndCatchUp(s: Session, c: PromoteContext, peerPerio
  */
 async function bucketCaughtUpOrRefuse(s: Session, c: PromoteContext): Promise<void> {
     s.step(`waiting until bucket ${c.bucket} on zone ${c.zone} has caught up with ${c.peer}`);
-    const verdict = await waitBucketCaughtUp(s, c.bucket, c.zone, s.deadline());
+    // The fenced peer takes no more writes: when the bucket's markers stand still, this zone holding
+    // every object the peer holds (same ETag and size) is what "caught up" is for.
+    const holdsEveryObject = async (stalled: BucketVerdict): Promise<boolean> => {
+        const peer = await bucketEntries(s, c.bucket, "peer", c.peer);
+        const notHeld = objectsNotHeld(peer, await bucketEntries(s, c.bucket, "local", c.zone));
+        if (notHeld.length) {
+            s.info(`bucket ${c.bucket}: zone ${c.zone} lacks ${notHeld.length} of the ${peer.length} object(s) of ${c.peer} (first: ${notHeld[0]}); waiting`);
+            return false;
+        }
+        s.warn(`bucket ${c.bucket}: its sync state has stood still for a minute (${stalled.lagging.join("; ")}), but zone ${c.zone} holds all ${peer.length} object(s) of the fenced ${c.peer} with the same ETags and sizes: going on (see \`radosgw-admin sync error list\` on ${c.zone})`);
+        return true;
+    };
+    const verdict = await waitBucketCaughtUp(s, c.bucket, c.zone, s.deadline(), s.o.peerAdmin ? holdsEveryObject : undefined);
     if (verdict.caughtUp) return;
     const lagging = verdict.lagging.join("; ");
     if (!c.force) {
@@ -190,11 +203,16 @@ async function fenceInPeriod(s: Session, c: PromoteContext, lost: string[]): Pro
     if (r.code !== 0) lostHalf(`zonegroup set: exit ${r.code}${r.stderr ? `: ${r.stderr.trim().split("\n")[0]}` : ""}`);
 }
 
+/** Every object of a bucket on this zone or the peer's. */
+async function bucketEntries(s: Session, bucket: string, via: "local" | "peer", zone: string): Promise<BucketEntry[]> {
+    const all: BucketEntry[] = [];
+    for await (const entries of bucketPages(s, bucket, { zone, via })) all.push(...entries);
+    return all;
+}
+
 /** Every object name of a bucket on this zone or the peer's (sorted). */
 async function bucketObjectNames(s: Session, bucket: string, via: "local" | "peer", zone: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const entries of bucketPages(s, bucket, { zone, via })) names.push(...entries.map((e) => e.name));
-    return names.sort();
+    return (await bucketEntries(s, bucket, via, zone)).map((e) => e.name).sort();
 }
 
 /**

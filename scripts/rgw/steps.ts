@@ -653,8 +653,13 @@ export async function bucketCatchUp(s: Session, bucket: string, zone?: string): 
  * says caught up, Ceph's own `bucket sync checkpoint` (every shard's marker against the source's
  * newest) confirms it. Returns the last verdict.
  */
-export async function waitBucketCaughtUp(s: Session, bucket: string, zone: string | undefined, deadline: { passed: () => boolean }): Promise<BucketVerdict> {
+export async function waitBucketCaughtUp(
+    s: Session, bucket: string, zone: string | undefined, deadline: { passed: () => boolean },
+    onStall?: (verdict: BucketVerdict) => Promise<boolean>,
+): Promise<BucketVerdict> {
     let last = "";
+    let stillSince = s.o.clock.now();
+    let stallAsked = false;
     for (;;) {
         let verdict = await bucketCatchUp(s, bucket, zone);
         if (verdict.caughtUp) {
@@ -666,12 +671,25 @@ export async function waitBucketCaughtUp(s: Session, bucket: string, zone: strin
             verdict = { caughtUp: false, lagging: [`bucket sync checkpoint did not complete within ${CHECKPOINT_SECONDS}s (exit ${r.code})`] };
         }
         const summary = verdict.lagging.join("; ");
-        if (summary !== last) s.info(`bucket ${bucket} not yet caught up: ${summary}`);
+        if (summary !== last) {
+            s.info(`bucket ${bucket} not yet caught up: ${summary}`);
+            stillSince = s.o.clock.now();
+            stallAsked = false;
+        }
         last = summary;
+        // Markers that stand still (Ceph 20.2: a shard held by objects whose sync failed while the
+        // zone was fenced) may still leave every object in place: let the caller look at the objects.
+        if (onStall && !stallAsked && s.o.clock.now() - stillSince >= BUCKET_STALL_SECONDS * 1000) {
+            stallAsked = true;
+            if (await onStall(verdict)) return { caughtUp: true, lagging: verdict.lagging };
+        }
         if (deadline.passed()) return verdict;
         await s.sleepPoll();
     }
 }
+
+/** How long a bucket's sync state may stand still before the caller's onStall looks at the objects. */
+const BUCKET_STALL_SECONDS = 60;
 
 /** How long one `bucket sync checkpoint` may wait once `bucket sync status` says caught up. */
 const CHECKPOINT_SECONDS = 10;

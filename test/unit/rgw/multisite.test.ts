@@ -471,6 +471,29 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART"]);
         });
 
+        // Ceph 20.2.4, after a lost-site failover and the return: one bucket shard stayed "behind" on
+        // the returning zone (its objects' sync had failed while it was fenced), with every object in place.
+        const listing = (...objects: [string, string][]) => ({ out: objects.map(([name, etag]) => ({ name, meta: { size: 10, etag, mtime: "2026-11-30" } })) });
+        const slow = { RGW_WAIT_TIMEOUT: "300", RGW_POLL_INTERVAL: "2" };
+
+        it("markers that stand still for 60 s while this zone holds every object of the fenced peer (same ETag and size): goes on, saying so", async () => {
+            const r = await run(args, { ...state({ out: BEHIND }), "bucket list": listing(["a", "e1"], ["b", "e2"], ["extra", "e3"]) }, slow,
+                { ...peer, "bucket list": listing(["a", "e1"], ["b", "e2"]) });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(r.stderr).to.match(/its sync state has stood still for a minute \(zonea: incremental, behind shards \[0,1,2,3,4,5,6,7,8,9,10\], not caught up\), but zone zoneb holds all 2 object\(s\) of the fenced zonea/);
+            expect(callsOf(r, "peer bucket list")[0]).to.include.members(["--bucket", "velero-backups", "--rgw-zone", "zonea"]);
+            expect(mutations(r)).to.include("zone modify");
+        });
+
+        it("markers that stand still while an object of the peer is missing here, or differs: waits, then refuses (exit 3)", async () => {
+            for (const local of [listing(["a", "e1"]), listing(["a", "e1"], ["b", "OTHER"])]) {
+                const r = await run(args, { ...state({ out: BEHIND }), "bucket list": local }, slow, { ...peer, "bucket list": listing(["a", "e1"], ["b", "e2"]) });
+                expect(r.code, r.stderr).to.equal(3);
+                expect(r.stderr).to.contain("zone zoneb lacks 1 of the 2 object(s) of zonea (first: b)");
+                expect(callsOf(r, "zone modify").filter((c) => !c.includes("--read-only=true"))).to.deep.equal([]);
+            }
+        });
+
         it("a checkpoint that does not complete is not caught up, whatever the status text says", async () => {
             const r = await run(args, joinedState({ ...state({ out: CAUGHT_UP }), "bucket sync checkpoint": { err: "ERROR: timed out\n", code: 110 } }), {}, peer);
             expect(r.code, r.stderr).to.equal(3);
