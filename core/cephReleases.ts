@@ -27,10 +27,6 @@ export const CEPH_RELEASES = {
 export type CephReleaseId = keyof typeof CEPH_RELEASES;
 export const CEPH_RELEASE_IDS = Object.keys(CEPH_RELEASES) as CephReleaseId[];
 
-export function isCephRelease(value: string): value is CephReleaseId {
-    return Object.prototype.hasOwnProperty.call(CEPH_RELEASES, value);
-}
-
 /** The zonegroup features a site on `release` expects enabled. */
 export function zonegroupFeaturesFor(release: CephReleaseId): readonly ZonegroupFeature[] {
     return CEPH_RELEASES[release].zonegroupFeatures;

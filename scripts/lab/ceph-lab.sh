@@ -89,7 +89,7 @@ load_settings() {
   LAB_NETNS_A=${LAB_NETNS_A:-vcdr-a}
   LAB_NETNS_B=${LAB_NETNS_B:-vcdr-b}
   LAB_TIMEOUT=${LAB_TIMEOUT:-120}
-  local name site
+  local name site rc
   for name in LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B; do
     [[ "${!name}" =~ ^[A-Za-z0-9._-]+$ ]] || die "$name must match [A-Za-z0-9._-]+, got '${!name}'"
   done
@@ -108,10 +108,10 @@ load_settings() {
     name="LAB_CEPH_${site^^}"
     if [[ -z "${!name:-}" && -s "$LAB_DIR/$site/ceph_version" ]]; then printf -v "$name" '%s' "$(<"$LAB_DIR/$site/ceph_version")"; fi
     printf -v "$name" '%s' "${!name:-16.2}"
-    case "${!name}" in
-    16.2 | 18.2 | 20.2) ;;
-    *) die "$name must be 16.2 (the host's Ceph), 18.2 (Debian trixie root) or 20.2 (Debian sid root), got '${!name}'" ;;
-    esac
+    # ceph-root.sh owns the versions: exit 2 is an unknown one (its message lists the allowed).
+    rc=0
+    bash "$CEPH_ROOT_SH" path "${!name}" >/dev/null 2>&1 || rc=$?
+    ((rc != 2)) || die "$name='${!name}' is not allowed: $(bash "$CEPH_ROOT_SH" path "${!name}" 2>&1 >/dev/null | sed 's/^ceph-root: error: //')"
   done
   # Within a site the mon and the gateway share the address.
   for site in A B; do
@@ -611,16 +611,14 @@ start_site() {
   local site="$1"
   check_mon_addr_unchanged "$site"
   check_version_change "$site"
+  # Daemons of one site never mix versions: a site with any daemon running keeps its version.
+  if [[ "$(recorded_ceph "$site")" != "$(site_ceph "$site")" ]] &&
+    { daemon_pid "$site" "mon.$site" >/dev/null || daemon_pid "$site" osd.0 >/dev/null; }; then
+    die "site $site runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
+  fi
   if daemon_pid "$site" "mon.$site" >/dev/null && daemon_pid "$site" osd.0 >/dev/null; then
-    [[ "$(recorded_ceph "$site")" == "$(site_ceph "$site")" ]] ||
-      die "site $site runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
     log "site $site: already running (mon.$site pid $(daemon_pid "$site" "mon.$site"), osd.0 pid $(daemon_pid "$site" osd.0))"
     return 0
-  fi
-  # Daemons of one site never mix versions: the mon and the OSD start (again) on the new one.
-  if daemon_pid "$site" "mon.$site" >/dev/null || daemon_pid "$site" osd.0 >/dev/null; then
-    [[ "$(recorded_ceph "$site")" == "$(site_ceph "$site")" ]] ||
-      die "site $site half runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
   fi
   site_ceph "$site" >"$(site_dir "$site")/ceph_version"
   write_conf "$site"

@@ -353,8 +353,9 @@ export async function demote(s: Session, flags: Flags): Promise<void> {
         changed = true;
     }
     if (changed) {
-        await s.restartAfterCommit(endpointsOf(period, zone));
-        await metadataSyncSettles(s, zone, endpointsOf(period, zone));
+        const endpoints = endpointsOf(period, zone);
+        await s.restartAfterCommit(endpoints);
+        await metadataSyncSettles(s, zone, endpoints);
         s.step(`zone ${zone} is a secondary of ${masterShown} (read-only=${readOnly})`);
     } else {
         s.step(`nothing to change: zone ${zone} is already a secondary of ${masterShown} (read-only=${readOnly})`);
@@ -376,18 +377,16 @@ const FULL_SYNC_STALL_SECONDS = 60;
  */
 async function metadataSyncSettles(s: Session, zone: string, endpoints: string): Promise<void> {
     const deadline = s.deadline();
+    const unchanged = s.unchangedFor();
     let reinitialised = false;
-    let lastProgress = "";
-    let stillSince = s.o.clock.now();
     for (;;) {
         const st = await s.zoneStatus(zone);
         if (metadataCaughtUp(st)) return;
         const r = await s.call(["metadata", "sync", "status", "--rgw-zone", zone]);
         const info = r.code === 0 ? parsedOr(() => parseSyncInfo(r.stdout), undefined) : undefined;
         const progress = info?.status === "sync" && info.fullSync.length ? JSON.stringify(info.fullSync) : "";
-        if (progress !== lastProgress) stillSince = s.o.clock.now();
-        lastProgress = progress;
-        if (progress && !reinitialised && s.o.clock.now() - stillSince >= FULL_SYNC_STALL_SECONDS * 1000) {
+        const { stillMs } = unchanged(progress);
+        if (progress && !reinitialised && stillMs >= FULL_SYNC_STALL_SECONDS * 1000) {
             s.warn(`zone ${zone}'s metadata full sync has made no progress for ${FULL_SYNC_STALL_SECONDS}s (shards ${info?.fullSync.map((f) => f.shard).join(",")}): `
                 + "re-initialising it (metadata sync init) and restarting the gateway; the metadata comes from the master again");
             await s.must(["metadata", "sync", "init", "--rgw-zone", zone]);

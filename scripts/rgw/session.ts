@@ -274,6 +274,23 @@ export class Session {
         if (code !== 0) throw failed(`the restart command failed (exit ${code})`);
     }
 
+    /**
+     * A watch on a value read once per poll: whether it changed since the last reading, and how
+     * long (ms) it has stayed as it is (what "stands still for a minute" is measured with).
+     */
+    unchangedFor(): (value: string) => { changed: boolean; stillMs: number } {
+        let last: string | undefined;
+        let since = this.o.clock.now();
+        return (value) => {
+            const changed = value !== last;
+            if (changed) {
+                last = value;
+                since = this.o.clock.now();
+            }
+            return { changed, stillMs: this.o.clock.now() - since };
+        };
+    }
+
     async sleepPoll(): Promise<void> {
         await this.o.clock.sleep(this.o.pollInterval * 1000);
     }

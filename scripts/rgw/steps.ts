@@ -243,7 +243,7 @@ export async function ensureFeatures(s: Session, flags: Flags): Promise<void> {
         return;
     }
     const zone = s.scope.zone;
-    if (period.master !== zone && period.masterShown !== zone) {
+    if (period.master !== zone) {
         s.warn(`zone ${zone} is not the metadata master (${period.masterShown}): not enabling ${plan.enable.join(", ")} from here; re-run where the master is`);
         return;
     }
@@ -657,8 +657,7 @@ export async function waitBucketCaughtUp(
     s: Session, bucket: string, zone: string | undefined, deadline: { passed: () => boolean },
     onStall?: (verdict: BucketVerdict) => Promise<boolean>,
 ): Promise<BucketVerdict> {
-    let last = "";
-    let stillSince = s.o.clock.now();
+    const unchanged = s.unchangedFor();
     let stallAsked = false;
     for (;;) {
         let verdict = await bucketCatchUp(s, bucket, zone);
@@ -671,15 +670,14 @@ export async function waitBucketCaughtUp(
             verdict = { caughtUp: false, lagging: [`bucket sync checkpoint did not complete within ${CHECKPOINT_SECONDS}s (exit ${r.code})`] };
         }
         const summary = verdict.lagging.join("; ");
-        if (summary !== last) {
+        const { changed, stillMs } = unchanged(summary);
+        if (changed) {
             s.info(`bucket ${bucket} not yet caught up: ${summary}`);
-            stillSince = s.o.clock.now();
             stallAsked = false;
         }
-        last = summary;
         // Markers that stand still (Ceph 20.2: a shard held by objects whose sync failed while the
         // zone was fenced) may still leave every object in place: let the caller look at the objects.
-        if (onStall && !stallAsked && s.o.clock.now() - stillSince >= BUCKET_STALL_SECONDS * 1000) {
+        if (onStall && !stallAsked && stillMs >= BUCKET_STALL_SECONDS * 1000) {
             stallAsked = true;
             if (await onStall(verdict)) return { caughtUp: true, lagging: verdict.lagging };
         }
