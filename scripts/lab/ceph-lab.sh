@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ceph-lab.sh: two independent single-node Ceph clusters (site "a" and site "b"), each one
-# mon + one memstore OSD (pool size 1, no ceph-mgr), plus one radosgw per site on demand. Each
+# mon + one memstore OSD (pool size 1) + one ceph-mgr serving Prometheus metrics (its prometheus
+# module, on the site's address), plus one radosgw per site on demand. Each
 # site runs its own Ceph version (LAB_CEPH_A/LAB_CEPH_B: 16.2 from the host's packages, 18.2 or
 # 20.2 from a chroot built by ceph-root.sh; every Ceph command of a site goes through ceph_run). Each
 # site's daemons run inside that site's network namespace and bind to the site's address
@@ -12,6 +13,7 @@
 #   ceph-lab.sh admin SITE ARGS...     radosgw-admin (from the host) against that site's cluster
 #   ceph-lab.sh env SITE               RGW_ADMIN=... / RGW_RESTART=... / RGW_ENDPOINT=... lines
 #   ceph-lab.sh version SITE           the site's `radosgw --version` line
+#   ceph-lab.sh metrics-url SITE       where the site's ceph-mgr serves Prometheus metrics
 #   ceph-lab.sh cut SITE | heal SITE   take the site's link down / up (its daemons keep running)
 #
 # Everything lives under LAB_DIR; every daemon is started with a pid file and stopped by that pid
@@ -25,8 +27,8 @@ CEPH_ROOT_SH="$(dirname "$SCRIPT_PATH")/ceph-root.sh"
 SITES=(a b)
 SETTING_NAMES=(LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B
-  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B)
-PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl iproute2)
+  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B LAB_CEPH_METRICS_PORT)
+PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-mgr-modules-core radosgw ceph-common curl iproute2)
 # RGW's HTTP client (sync, realm/period pull, commit forwarding) honours these; the lab only
 # talks to the sites' addresses on its private bridge, so a proxy from the caller's environment
 # must never be used.
@@ -44,9 +46,9 @@ usage() {
   cat >&2 <<'EOF'
 usage: ceph-lab.sh up | down [--purge] | status
        ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
-       ceph-lab.sh admin SITE ARGS... | env SITE | version SITE | cut SITE | heal SITE   (SITE is a or b)
+       ceph-lab.sh admin SITE ARGS... | env SITE | version SITE | metrics-url SITE | cut SITE | heal SITE   (SITE is a or b)
 settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
-  LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_TIMEOUT
+  LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT
   LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B
   LAB_CEPH_A LAB_CEPH_B (16.2, 18.2 or 20.2; default: the version the site last ran, else 16.2)
 EOF
@@ -83,6 +85,8 @@ load_settings() {
   LAB_MON_PORT_B=${LAB_MON_PORT_B:-3300}
   LAB_RGW_PORT_A=${LAB_RGW_PORT_A:-8000}
   LAB_RGW_PORT_B=${LAB_RGW_PORT_B:-8000}
+  # ceph-mgr's prometheus module (its usual port), on each site's address.
+  LAB_CEPH_METRICS_PORT=${LAB_CEPH_METRICS_PORT:-9283}
   # The same defaults as sites.sh; another lab on this machine needs other values for all four.
   LAB_NET=${LAB_NET:-10.213.0}
   LAB_BRIDGE=${LAB_BRIDGE:-vcdr-br0}
@@ -93,7 +97,7 @@ load_settings() {
   for name in LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B; do
     [[ "${!name}" =~ ^[A-Za-z0-9._-]+$ ]] || die "$name must match [A-Za-z0-9._-]+, got '${!name}'"
   done
-  for name in LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_TIMEOUT; do
+  for name in LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer, got '${!name}'"
   done
   [[ "$LAB_NET" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
@@ -116,8 +120,11 @@ load_settings() {
   # Within a site the mon and the gateway share the address.
   for site in A B; do
     name="LAB_MON_PORT_$site"
-    local rgw="LAB_RGW_PORT_$site"
+    local rgw="LAB_RGW_PORT_$site" port
     [[ "${!name}" != "${!rgw}" ]] || die "$name and $rgw must differ, both are ${!name}"
+    for port in "$name" "$rgw"; do
+      [[ "${!port}" != "$LAB_CEPH_METRICS_PORT" ]] || die "$port and LAB_CEPH_METRICS_PORT must differ, both are ${!port}"
+    done
   done
 }
 
@@ -298,9 +305,10 @@ sites_down() {
 ensure_packages() {
   local cmd missing=0
   [[ "$LAB_CEPH_A" == 16.2 || "$LAB_CEPH_B" == 16.2 ]] || return 0
-  for cmd in ceph-mon ceph-osd radosgw radosgw-admin ceph rados ceph-authtool monmaptool curl flock ip; do
+  for cmd in ceph-mon ceph-osd ceph-mgr radosgw radosgw-admin ceph rados ceph-authtool monmaptool curl flock ip; do
     command -v "$cmd" >/dev/null 2>&1 || missing=1
   done
+  [[ -d /usr/share/ceph/mgr/prometheus ]] || missing=1
   ((missing)) || return 0
   [[ $(id -u) -eq 0 ]] || die "Ceph packages are missing and installing them needs root: run as root, or install ${PACKAGES[*]}"
   command -v apt-get >/dev/null 2>&1 || die "Ceph packages are missing and apt-get is unavailable: install ${PACKAGES[*]} (Ceph 16.2) by hand"
@@ -479,6 +487,12 @@ memstore_device_bytes = $MEMSTORE_BYTES
 # A fast shutdown exits without unmounting: memstore would lose everything on 'down'.
 osd_fast_shutdown = false
 
+[mgr]
+mgr_data = $dir/\$name
+admin_socket = $dir/run/\$name.asok
+pid_file = $dir/run/\$name.pid
+log_file = $dir/log/\$name.log
+
 [client.rgw.$site]
 admin_socket = $dir/run/\$name.asok
 pid_file = $dir/run/\$name.pid
@@ -521,7 +535,60 @@ make_keyring() {
     --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' >/dev/null
   ceph_run "$site" ceph-authtool "$kr" --gen-key -n "client.rgw.$site" \
     --cap mon 'allow rw' --cap osd 'allow rwx' --cap mgr 'allow rw' >/dev/null
+  add_mgr_key "$site"
   chmod 600 "$kr"
+}
+
+# The mgr's key, in the same keyring; a site made before the lab had a mgr gets it registered with
+# its running mon as well.
+add_mgr_key() {
+  local site="$1" kr
+  kr="$(site_dir "$site")/keyring"
+  grep -qF "[mgr.$site]" "$kr" && return 0
+  ceph_run "$site" ceph-authtool "$kr" --gen-key -n "mgr.$site" \
+    --cap mon 'allow profile mgr' --cap osd 'allow *' --cap mds 'allow *' >/dev/null
+}
+
+register_mgr_key() {
+  local site="$1" kr
+  kr="$(site_dir "$site")/keyring"
+  ceph_site "$site" auth get "mgr.$site" >/dev/null 2>&1 && return 0
+  add_mgr_key "$site"
+  ceph_in_site "$site" ceph-authtool "$kr" -p -n "mgr.$site" >/dev/null ||
+    die "site $site: no mgr.$site key in $kr"
+  ceph_site "$site" auth import -i "$kr" >/dev/null || die "site $site: could not register mgr.$site with the mon"
+}
+
+ceph_metrics_url() { printf 'http://%s:%s/metrics' "$(site_addr "$1")" "$LAB_CEPH_METRICS_PORT"; }
+ceph_metrics_answer() { in_site "$1" curl -sf -m 3 "$(ceph_metrics_url "$1")" | grep -q '^ceph_health_status'; }
+
+configure_prometheus_module() {
+  local site="$1"
+  ceph_site "$site" config set mgr mgr/prometheus/server_addr "$(site_addr "$site")" &&
+    ceph_site "$site" config set mgr mgr/prometheus/server_port "$LAB_CEPH_METRICS_PORT" &&
+    # The module caches a scrape this long; the lab's Prometheus scrapes every 5 s.
+    ceph_site "$site" config set mgr mgr/prometheus/scrape_interval 5 &&
+    { [[ "$(site_ceph "$site")" == 16.2 ]] ||
+      ceph_site "$site" config set mgr mgr/prometheus/exclude_perf_counters false; } &&
+    ceph_site "$site" mgr module enable prometheus --force
+}
+
+# ceph-mgr with its prometheus module on the site's address. Pacific's module exports every
+# daemon's perf counters (RGW's data-sync-from-ZONE ones among them); from Reef on it leaves them to
+# ceph-exporter unless exclude_perf_counters is off, and Debian ships no ceph-exporter.
+start_mgr() {
+  local site="$1"
+  mkdir -p "$(site_dir "$site")/mgr.$site"
+  register_mgr_key "$site"
+  daemon_pid "$site" "mgr.$site" >/dev/null || {
+    require_free_port "$site" "$LAB_CEPH_METRICS_PORT" "mgr.$site prometheus module"
+    start_daemon "$site" "mgr.$site" ceph-mgr
+  }
+  # The mon knows a module's options only once the new mgr has reported them: retry until then.
+  wait_for "site $site: prometheus module configured" configure_prometheus_module "$site" ||
+    die "site $site: could not configure ceph-mgr's prometheus module; see $(site_dir "$site")/log/mgr.$site.log"
+  wait_for "site $site: ceph-mgr serves metrics on $(ceph_metrics_url "$site")" ceph_metrics_answer "$site" ||
+    die "site $site: ceph-mgr serves no metrics on $(ceph_metrics_url "$site") after ${LAB_TIMEOUT}s; see $(site_dir "$site")/log/mgr.$site.log"
 }
 
 mkfs_mon() {
@@ -603,6 +670,7 @@ create_site() {
   start_daemon "$site" osd.0 ceph-osd
   wait_osd_up "$site"
   probe_pool "$site"
+  start_mgr "$site"
   touch "$dir/.initialized"
 }
 
@@ -616,7 +684,7 @@ start_site() {
     { daemon_pid "$site" "mon.$site" >/dev/null || daemon_pid "$site" osd.0 >/dev/null; }; then
     die "site $site runs Ceph $(recorded_ceph "$site"); stop it ('down') before it can start on $(site_ceph "$site")"
   fi
-  if daemon_pid "$site" "mon.$site" >/dev/null && daemon_pid "$site" osd.0 >/dev/null; then
+  if daemon_pid "$site" "mon.$site" >/dev/null && daemon_pid "$site" osd.0 >/dev/null && daemon_pid "$site" "mgr.$site" >/dev/null; then
     log "site $site: already running (mon.$site pid $(daemon_pid "$site" "mon.$site"), osd.0 pid $(daemon_pid "$site" osd.0))"
     return 0
   fi
@@ -630,6 +698,7 @@ start_site() {
   daemon_pid "$site" osd.0 >/dev/null || start_daemon "$site" osd.0 ceph-osd
   wait_osd_up "$site"
   probe_pool "$site"
+  start_mgr "$site"
 }
 
 stop_site() {
@@ -637,6 +706,7 @@ stop_site() {
     wait_no_realm_reload "$1"
     stop_daemon "$1" "client.rgw.$1"
   fi
+  stop_daemon "$1" "mgr.$1"
   stop_daemon "$1" osd.0
   stop_daemon "$1" "mon.$1"
 }
@@ -776,10 +846,11 @@ cmd_status() {
     fi
     printf 'site %s (zone %s, Ceph %s): netns %s, address %s, %s\n' "$site" "$(site_zone "$site")" \
       "$(site_ceph "$site")" "$(site_netns "$site")" "$(site_addr "$site")" "$(link_state "$site")"
-    for name in "mon.$site" osd.0 "client.rgw.$site"; do
+    for name in "mon.$site" osd.0 "mgr.$site" "client.rgw.$site"; do
       case "$name" in
       mon.*) port=$(recorded_mon_addr "$site") ;;
       osd.*) port="" ;;
+      mgr.*) port=$(ceph_metrics_url "$site") ;;
       *) port="http://$(sed -n 's/^rgw_frontends = .*endpoint=\([0-9.]*:[0-9]*\).*/\1/p' "$(site_conf "$site")")" ;;
       esac
       if pid=$(daemon_pid "$site" "$name"); then
@@ -857,6 +928,12 @@ main() {
     [[ $# -eq 1 ]] || usage
     check_site "$1"
     cmd_version "$1"
+    ;;
+  metrics-url)
+    [[ $# -eq 1 ]] || usage
+    check_site "$1"
+    ceph_metrics_url "$1"
+    printf '\n'
     ;;
   cut | heal)
     # A site is lost by its link: its daemons keep running behind it.

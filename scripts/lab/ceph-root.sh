@@ -15,7 +15,8 @@
 set -euo pipefail
 
 ALLOWED="16.2 (the host's Ceph), 18.2 (Debian trixie), 20.2 (Debian sid)"
-PACKAGES=(ceph-mon ceph-osd radosgw ceph-common)
+# ceph-mgr and its core modules: the lab's metrics come from the mgr's prometheus module.
+PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-mgr-modules-core radosgw ceph-common)
 MARKER=.velero-ceph-dr-built
 STARTED=$SECONDS
 
@@ -158,6 +159,41 @@ cleanup_build() {
   fi
 }
 
+# Packages of PACKAGES not installed in ROOT, one per line; exit 1 when there are none.
+missing_packages() {
+  local root="$1" pkg found=1
+  for pkg in "${PACKAGES[@]}"; do
+    if ! chroot "$root" dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      printf '%s\n' "$pkg"
+      found=0
+    fi
+  done
+  return "$found"
+}
+
+# A root built before PACKAGES grew gets the missing packages installed in place (same suite,
+# same apt options), so a cached root is never rebuilt from scratch for one more package.
+top_up() {
+  local root="$1" suite="$2" log_file="$3" apt_opts=() missing
+  local -a in_root
+  missing=$(missing_packages "$root" | tr '\n' ' ') || return 0
+  progress "Ceph root $root lacks ${missing% }; installing it"
+  [[ "$suite" != sid ]] || apt_opts=(-o Acquire::Check-Valid-Until=false)
+  in_root=(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive)
+  trap cleanup_build EXIT
+  if ! mountpoint -q "$root/proc"; then
+    BUILD_PROC="$root/proc"
+    mount -t proc proc "$BUILD_PROC"
+  fi
+  run_step "apt-get update" "$log_file" "${in_root[@]}" apt-get "${apt_opts[@]}" update
+  # shellcheck disable=SC2086 # one word per package
+  run_step "apt-get install ${missing% }" "$log_file" "${in_root[@]}" apt-get install -y --no-install-recommends $missing
+  run_step "apt-get clean" "$log_file" "${in_root[@]}" apt-get clean
+  cleanup_build
+  BUILD_PROC=""
+  trap - EXIT
+}
+
 cmd_build() {
   local version="$1" suite root partial log_file mirror apt_opts=() lock
   local -a in_root
@@ -169,7 +205,7 @@ cmd_build() {
   root=$(root_of "$version")
   partial="$root.partial"
   log_file="$root.build.log"
-  if is_built "$root"; then
+  if is_built "$root" && ! missing_packages "$root" >/dev/null; then
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0
@@ -184,6 +220,7 @@ cmd_build() {
     flock 8
   fi
   if is_built "$root"; then
+    top_up "$root" "$suite" "$log_file"
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0

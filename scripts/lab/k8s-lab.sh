@@ -6,6 +6,9 @@
 #
 #   k8s-lab.sh up [SITE] | down [SITE] [--purge] | status
 #   k8s-lab.sh velero-start SITE | velero-stop SITE
+#   k8s-lab.sh monitoring-start SITE | monitoring-stop SITE
+#                                       the site's kube-state-metrics and Prometheus, from the files
+#                                       the lab wrote into <site>/k8s/monitoring/ (see monitoring.ts)
 #   k8s-lab.sh env SITE                 KUBECONFIG=... / KUBECTL=... / VELERO=... lines
 #   k8s-lab.sh kubectl SITE ARGS...     the built kubectl against that site's cluster
 #   k8s-lab.sh velero SITE ARGS...      the built velero CLI against that site's cluster
@@ -18,6 +21,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 SITES_SH="$SCRIPT_DIR/sites.sh"
 SETTINGS_FILE_NAME=k8s-lab.env
 SETTING_NAMES=(LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B)
@@ -36,6 +40,9 @@ ETCD_PEER_PORT=2380
 KCM_PORT=10257
 VELERO_METRICS_PORT=8085
 VELERO_PROFILER_PORT=6060
+KSM_PORT=8080
+KSM_TELEMETRY_PORT=8081
+PROMETHEUS_PORT=9090
 SERVICE_CIDR=10.96.0.0/16 # must not overlap LAB_NET; the first address is the kubernetes Service
 SERVICE_IP=10.96.0.1
 VELERO_NAMESPACE=velero
@@ -54,6 +61,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: k8s-lab.sh up [SITE] | down [SITE] [--purge] | status
        k8s-lab.sh velero-start SITE | velero-stop SITE
+       k8s-lab.sh monitoring-start SITE | monitoring-stop SITE
        k8s-lab.sh env SITE | kubectl SITE ARGS... | velero SITE ARGS...     (SITE is a or b)
 settings (environment): LAB_DIR LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B LAB_TIMEOUT
   VELERO_CEPH_DR_TOOLS (where scripts/tools/install.sh put the binaries)
@@ -570,6 +578,52 @@ velero_stop() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Monitoring: kube-state-metrics and Prometheus of a site (what kube-prometheus-stack would run)
+# ---------------------------------------------------------------------------------------------
+
+monitoring_dir() { printf '%s/monitoring' "$(k8s_dir "$1")"; }
+prometheus_url() { printf 'http://%s:%s' "$(addr_of "$1")" "$PROMETHEUS_PORT"; }
+ksm_answers() { in_site "$1" curl -sf --max-time 3 "http://$(addr_of "$1"):$KSM_PORT/metrics" >/dev/null; }
+prometheus_ready() { in_site "$1" curl -sf --max-time 3 "$(prometheus_url "$1")/-/ready" >/dev/null; }
+
+# The files come from the lab (scripts/lab/monitoring.ts): the rules exactly as the site's
+# PrometheusRule holds them, the custom-resource config from the site's ConfigMap, and the scrape
+# config. Both daemons run in the site's netns on its address; Prometheus is the
+# Debian package's binary (scripts/install-promtool.sh), never a system service.
+monitoring_start() {
+  local site="$1" dir prometheus file
+  dir=$(monitoring_dir "$site")
+  for file in prometheus.yml rules.yml ksm-custom-resources.yaml; do
+    [[ -s "$dir/$file" ]] || die "site $site: $dir/$file is missing; the lab writes it (scripts/lab/monitoring.ts) before monitoring-start"
+  done
+  need_tools kube-state-metrics
+  prometheus=$(command -v prometheus || true)
+  [[ -n "$prometheus" ]] || prometheus="$REPO_DIR/.tools/bin/prometheus"
+  [[ -x "$prometheus" ]] || die "prometheus is missing: run 'bash scripts/install-promtool.sh' (Debian's prometheus package, extracted)"
+  # Builtin resources are not needed by the rules: namespaces only, plus the Velero objects.
+  start_daemon "$site" kube-state-metrics "$(tool kube-state-metrics)" \
+    --kubeconfig "$(kubeconfig_of "$site")" \
+    --custom-resource-state-config-file "$dir/ksm-custom-resources.yaml" \
+    --resources namespaces \
+    --host "$(addr_of "$site")" --port "$KSM_PORT" \
+    --telemetry-host "$(addr_of "$site")" --telemetry-port "$KSM_TELEMETRY_PORT"
+  wait_for "kube-state-metrics on $(addr_of "$site"):$KSM_PORT" "$site" kube-state-metrics ksm_answers "$site"
+  mkdir -p "$dir/data"
+  start_daemon "$site" prometheus "$prometheus" \
+    --config.file "$dir/prometheus.yml" \
+    --storage.tsdb.path "$dir/data" \
+    --web.listen-address "$(addr_of "$site"):$PROMETHEUS_PORT" \
+    --web.enable-lifecycle
+  wait_for "prometheus on $(prometheus_url "$site")" "$site" prometheus prometheus_ready "$site"
+  log "site $site: monitoring runs: $(prometheus_url "$site") (kube-state-metrics pid $(daemon_pid "$site" kube-state-metrics), prometheus pid $(daemon_pid "$site" prometheus))"
+}
+
+monitoring_stop() {
+  stop_daemon "$1" prometheus
+  stop_daemon "$1" kube-state-metrics
+}
+
+# ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
 
@@ -621,6 +675,7 @@ cmd_up() {
 
 stop_site() {
   local site="$1" name
+  monitoring_stop "$site"
   velero_stop "$site"
   for name in kube-controller-manager kube-apiserver etcd; do stop_daemon "$site" "$name"; done
 }
@@ -658,12 +713,12 @@ cmd_status() {
       all=1
       continue
     fi
-    for name in etcd kube-apiserver kube-controller-manager velero; do
+    for name in etcd kube-apiserver kube-controller-manager velero kube-state-metrics prometheus; do
       if pid=$(daemon_pid "$site" "$name"); then
         printf 'site %s: %-24s running (pid %s)\n' "$site" "$name" "$pid"
       else
         printf 'site %s: %-24s stopped\n' "$site" "$name"
-        [[ "$name" == velero ]] || all=1
+        [[ "$name" == velero || "$name" == kube-state-metrics || "$name" == prometheus ]] || all=1
       fi
     done
     if have_netns "$(netns_of "$site")" && apiserver_ready "$site"; then
@@ -688,6 +743,8 @@ cmd_env() {
   printf 'VELERO=%s\n' "$(tool velero)"
   printf 'VELERO_NAMESPACE=%s\n' "$VELERO_NAMESPACE"
   printf 'VELERO_METRICS=http://%s:%s/metrics\n' "$(addr_of "$site")" "$VELERO_METRICS_PORT"
+  printf 'KSM_METRICS=http://%s:%s/metrics\n' "$(addr_of "$site")" "$KSM_PORT"
+  printf 'PROMETHEUS=%s\n' "$(prometheus_url "$site")"
   cat >&2 <<EOF
 # reach it from the host (no proxy for $LAB_NET.0/24):
 #   KUBECONFIG=$kubeconfig $(tool kubectl) get ns
@@ -713,6 +770,11 @@ main() {
       [[ $# -eq 1 ]] || usage
       check_site "$1"
       velero_stop "$1"
+      ;;
+    monitoring-start | monitoring-stop)
+      [[ $# -eq 1 ]] || usage
+      check_site "$1"
+      if [[ "$cmd" == monitoring-start ]]; then monitoring_start "$1"; else monitoring_stop "$1"; fi
       ;;
     env)
       [[ $# -eq 1 ]] || usage
