@@ -174,7 +174,9 @@ function parseAlertSettings(c: Checker, raw: RawConfig, prefix: string, nodeAgen
     const pendingForRaw = parseJson(c, raw, "alertPendingFor", {}, pendingForAllowed, "object");
     const problems = pendingForRaw === undefined ? [] : pendingForProblems(pendingForRaw, { nodeAgent, rgwSync }, alertKeyOf);
     for (const p of problems) {
-        c.problems.push(`${prefix}:alertPendingFor${p.at} = ${JSON.stringify(p.value)} is not allowed; ${p.allowed}`);
+        // The whole value is shown as set (like every key); an entry as `alertPendingFor.<alert> = <its value>`.
+        if (p.at === "") c.rule(false, "alertPendingFor", p.allowed);
+        else c.problems.push(`${prefix}:alertPendingFor${p.at} = ${JSON.stringify(p.value)} is not allowed; ${p.allowed}`);
     }
     return {
         runbookBaseUrl,
