@@ -10,6 +10,7 @@ export * from "./monitoring/settings";
 export * from "./monitoring/alertRules";
 export * from "./monitoring/dashboard";
 export * from "./monitoring/kubeStateMetrics";
+export { ALERT_NAMES, NODE_AGENT_ALERTS, RGW_SYNC_ALERTS, WAIT_SETTING_OF } from "./monitoring/alertNames";
 
 export interface DrAlertRulesArgs {
     /** This cluster's site, e.g. `site-a`: the site label of every alert and part of the dashboard title. */
@@ -45,6 +46,20 @@ export interface DrAlertRulesArgs {
     nodeAgent?: boolean;
     /** Whether this Prometheus scrapes the local Ceph's RGW sync metrics: renders their alerts and panels. Default true. */
     rgwSync?: boolean;
+    /**
+     * How long the named alerts' conditions must hold before they fire (their `for:`), e.g.
+     * `{ RgwSyncPollErrors: "1m" }`, instead of the waits in docs/alerts.md; `"0s"` drops the
+     * wait (fires at the first evaluation that matches). Refused for unknown alerts, for alerts
+     * not rendered (node-agent alerts without nodeAgent, RGW alerts without rgwSync), and for
+     * VeleroBackupFailingPersistently, RgwSyncStalled and DrNoBackupsVisible, whose waits are
+     * backupFailingFor, rgwSyncStalledFor and noBackupsVisibleFor. Default `{}`.
+     */
+    pendingFor?: Partial<Record<AlertName, string>>;
+    /**
+     * Window of the RGW sync poll and fetch error rates in their alerts: they resolve this long
+     * after the last error. At least 30s and twice the scrape interval. Default `5m`.
+     */
+    rgwSyncRateWindow?: string;
     /**
      * Whether to declare the kube-state-metrics custom-resource-state ConfigMap that the RPO rules
      * need (see docs/alerts.md for the chart values). Default true.
@@ -101,6 +116,8 @@ export class DrAlertRules extends pulumi.ComponentResource {
             noBackupsVisibleFor: args.noBackupsVisibleFor,
             nodeAgent: args.nodeAgent,
             rgwSync: args.rgwSync,
+            pendingFor: args.pendingFor,
+            rgwSyncRateWindow: args.rgwSyncRateWindow,
         };
 
         const problems = alertRuleSettingsProblems(settingsInput);

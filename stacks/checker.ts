@@ -97,3 +97,41 @@ export class Checker {
         if (this.problems.length > 0) throw new ConfigError(this.problems);
     }
 }
+
+/**
+ * A structured setting (a YAML/JSON list or object in the stack file, JSON text in `raw`):
+ * `fallback` when unset; undefined (reported on `c`) when set to "" explicitly; `fallback`
+ * (reported) when not JSON. `shape` names what the value should be in the message.
+ */
+export function parseJson(c: Checker, raw: RawConfig, key: string, fallback: unknown, allowed: string, shape: "list" | "object" = "list"): unknown {
+    const text = raw[key];
+    if (text === undefined) return fallback;
+    if (text === "") {
+        // Set to "" explicitly (these keys are not declared in Pulumi.yaml): never the silent default.
+        c.rule(false, key, `${allowed}; or leave it unset (\`pulumi config rm ${key}\`) for the default ${JSON.stringify(fallback)}`);
+        return undefined;
+    }
+    try {
+        return JSON.parse(text);
+    } catch {
+        c.rule(false, key, `allowed: a YAML/JSON ${shape} as \`pulumi config set --path\` or the stack file writes it`);
+        return fallback;
+    }
+}
+
+/** Reads `keys` from a pulumi.Config as raw strings; structured ones (`objectKeys`) as JSON text. */
+export function readRawValues(
+    get: (key: string) => string | undefined,
+    getObject: (key: string) => unknown,
+    keys: readonly string[],
+    objectKeys: readonly string[] = [],
+): RawConfig {
+    const raw: RawConfig = {};
+    for (const k of keys) {
+        // Lists and maps come back from `getObject` as values; keep them as JSON text for the pure
+        // parsers. An explicit "" is not JSON: getObject would throw an unnamed error; keep it as "".
+        const value = objectKeys.includes(k) && get(k) !== "" ? getObject(k) : get(k);
+        raw[k] = value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return raw;
+}

@@ -2,8 +2,10 @@
 // declared; all problems are reported together, each naming the key, the bad value and what is
 // allowed. Parsing is a pure function over raw strings so tests can call it directly.
 import * as pulumi from "@pulumi/pulumi";
-import { Checker, ConfigError, RawConfig } from "./checker";
+import { Checker, ConfigError, RawConfig, parseJson, readRawValues } from "./checker";
 import { VELERO_KEYS, VeleroSettings, parseVeleroConfig } from "./veleroConfig";
+import { AlertName } from "../components/monitoring/alertNames";
+import { ALERT_RULE_DEFAULTS, AlertRuleSettings, durationSettingProblem, pendingForProblems } from "../components/monitoring/settings";
 import { CEPH_RELEASE_IDS, CephReleaseId } from "../core/cephReleases";
 import { BOOTSTRAP_ROLES, BootstrapRole, SITE_IDS, SYNC_SCOPES, SiteId, SyncScope } from "../core/siteContract";
 import {
@@ -61,13 +63,40 @@ export interface AlertSettings {
     namespace: string;
     /** Alert on RGW sync metrics (false when this Prometheus does not scrape the local Ceph). */
     rgwSync: boolean;
+    /** DrAlertRules' timing settings (durations of core/duration.ts), from the `alert*` keys. */
+    pendingFor: Partial<Record<AlertName, string>>;
+    rgwSyncRateWindow: string;
+    backupDurationAllowance: string;
+    replicationAllowance: string;
+    backupFailingFor: string;
+    rgwSyncStalledFor: string;
+    noBackupsVisibleFor: string;
 }
+
+/** The stack key of each DrAlertRules setting this program sets from config, for messages. */
+const ALERT_SETTING_KEYS: Partial<Record<keyof AlertRuleSettings, string>> = {
+    pendingFor: "alertPendingFor",
+    rgwSyncRateWindow: "alertRgwSyncRateWindow",
+    backupDurationAllowance: "alertBackupDurationAllowance",
+    replicationAllowance: "alertReplicationAllowance",
+    backupFailingFor: "alertBackupFailingFor",
+    rgwSyncStalledFor: "alertRgwSyncStalledFor",
+    noBackupsVisibleFor: "alertNoBackupsVisibleFor",
+    nodeAgent: "veleroNodeAgent",
+    rgwSync: "rgwSyncAlerts",
+};
+const alertKeyOf = (setting: keyof AlertRuleSettings) => ALERT_SETTING_KEYS[setting] ?? setting;
+
+/** Keys read as YAML/JSON values (lists, maps) rather than strings. */
+export const REGION_OBJECT_KEYS = ["alertPendingFor"] as const;
 
 /** Keys that a region stack reads (besides the secret `kubeconfig`). */
 export const REGION_KEYS = [
     "siteId", "bootstrapRole", "masterStack", "realm", "zonegroup", "zone", "endpoint", "bucket",
     "syncScope", "veleroUser", "systemUser", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
     "runbookBaseUrl", "monitoringNamespace", "rgwSyncAlerts", "cephRelease",
+    "alertPendingFor", "alertRgwSyncRateWindow", "alertBackupDurationAllowance", "alertReplicationAllowance",
+    "alertBackupFailingFor", "alertRgwSyncStalledFor", "alertNoBackupsVisibleFor",
 ] as const;
 
 /**
@@ -99,7 +128,7 @@ export function parseRegionConfig(
         "kubeconfig",
         "one of kubeconfig (as a secret: `pulumi config set --secret kubeconfig \"$(cat kubeconfig.yaml)\"`) or kubeContext (a context of the ambient kubeconfig) is required",
     );
-    const cfg: RegionConfig = {
+    const site = {
         siteId,
         bootstrapRole,
         masterStack,
@@ -119,12 +148,9 @@ export function parseRegionConfig(
         kubeconfig,
         kubeContext,
         velero: collectInto(c, () => parseVeleroConfig(raw, prefix)),
-        alerts: {
-            runbookBaseUrl: c.require("runbookBaseUrl", runbookUrlProblem, "https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md"),
-            namespace: c.optional("monitoringNamespace", "monitoring", dnsLabelProblem),
-            rgwSync: c.bool("rgwSyncAlerts", true),
-        },
     };
+    // The node-agent alerts follow Velero's node-agent (undefined when Velero's settings are bad).
+    const cfg: RegionConfig = { ...site, alerts: parseAlertSettings(c, raw, prefix, site.velero?.nodeAgent) };
     c.rule(
         cfg.veleroUser !== cfg.systemUser || cfg.veleroUser === "",
         "veleroUser",
@@ -132,6 +158,38 @@ export function parseRegionConfig(
     );
     c.done();
     return cfg;
+}
+
+/**
+ * The alert settings. The timing ones are checked with DrAlertRules' own rules, so a value the
+ * component would refuse is refused here, naming the stack key.
+ */
+function parseAlertSettings(c: Checker, raw: RawConfig, prefix: string, nodeAgent: boolean | undefined): AlertSettings {
+    const duration = (setting: "rgwSyncRateWindow" | "backupDurationAllowance" | "replicationAllowance" | "backupFailingFor" | "rgwSyncStalledFor" | "noBackupsVisibleFor") =>
+        c.optional(alertKeyOf(setting), ALERT_RULE_DEFAULTS[setting], (v) => durationSettingProblem(setting, v));
+    const runbookBaseUrl = c.require("runbookBaseUrl", runbookUrlProblem, "https://git.example.com/platform/velero-ceph-dr/blob/main/docs/runbook.md");
+    const namespace = c.optional("monitoringNamespace", "monitoring", dnsLabelProblem);
+    const rgwSync = c.bool("rgwSyncAlerts", true);
+    const pendingForAllowed = `allowed: a map of alert names to durations, e.g. \`pulumi config set --path 'alertPendingFor.RgwSyncPollErrors' 1m\``;
+    const pendingForRaw = parseJson(c, raw, "alertPendingFor", {}, pendingForAllowed, "object");
+    const problems = pendingForRaw === undefined ? [] : pendingForProblems(pendingForRaw, { nodeAgent, rgwSync }, alertKeyOf);
+    for (const p of problems) {
+        // The whole value is shown as set (like every key); an entry as `alertPendingFor.<alert> = <its value>`.
+        if (p.at === "") c.rule(false, "alertPendingFor", p.allowed);
+        else c.problems.push(`${prefix}:alertPendingFor${p.at} = ${JSON.stringify(p.value)} is not allowed; ${p.allowed}`);
+    }
+    return {
+        runbookBaseUrl,
+        namespace,
+        rgwSync,
+        pendingFor: problems.length === 0 && pendingForRaw ? pendingForRaw as Partial<Record<AlertName, string>> : {},
+        rgwSyncRateWindow: duration("rgwSyncRateWindow"),
+        backupDurationAllowance: duration("backupDurationAllowance"),
+        replicationAllowance: duration("replicationAllowance"),
+        backupFailingFor: duration("backupFailingFor"),
+        rgwSyncStalledFor: duration("rgwSyncStalledFor"),
+        noBackupsVisibleFor: duration("noBackupsVisibleFor"),
+    };
 }
 
 /** Runs another parser and adds its problems to `c`, so all are reported together. */
@@ -145,16 +203,9 @@ function collectInto<T>(c: Checker, parse: () => T): T {
     }
 }
 
-/** Reads raw string settings for `keys` from a pulumi.Config. */
-export function readRaw(config: pulumi.Config, keys: readonly string[]): RawConfig {
-    const raw: RawConfig = {};
-    for (const k of keys) raw[k] = config.get(k);
-    return raw;
-}
-
 export function loadRegionConfig(): RegionConfig {
     const config = new pulumi.Config();
-    const raw = readRaw(config, [...REGION_KEYS, ...VELERO_KEYS]);
+    const raw = readRawValues((k) => config.get(k), (k) => config.getObject<unknown>(k), [...REGION_KEYS, ...VELERO_KEYS], REGION_OBJECT_KEYS);
     // Read as a secret so it never appears in plaintext in state; missing is reported with the rest.
     const kubeconfig = config.getSecret("kubeconfig");
     return parseRegionConfig(raw, config.name, kubeconfig);

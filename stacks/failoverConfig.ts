@@ -4,7 +4,7 @@ import { cronMaxIntervalSeconds, parseCron } from "../core/cron";
 import { formatDuration, parseDurationSeconds } from "../core/duration";
 import { SITE_IDS, SiteId, otherSite } from "../core/siteContract";
 import { dnsLabelProblem, stackNameProblem } from "../core/validators";
-import { Checker, ConfigError, RawConfig } from "./checker";
+import { Checker, ConfigError, RawConfig, parseJson, readRawValues } from "./checker";
 
 export interface BackupSchedule {
     /** Schedule name (a Kubernetes name). */
@@ -45,22 +45,6 @@ export const DEFAULT_SCHEDULES = [{ name: "every-6h", cron: "0 */6 * * *", ttl: 
 
 /** Extra time a backup may take to complete, added to the interval for the default RPO. */
 const DEFAULT_RPO_SLACK_SECONDS = 3600;
-
-function parseJson(c: Checker, raw: RawConfig, key: string, fallback: unknown, allowed: string): unknown {
-    const text = raw[key];
-    if (text === undefined) return fallback;
-    if (text === "") {
-        // Set to "" explicitly (these keys are not declared in Pulumi.yaml): never the silent default.
-        c.rule(false, key, `${allowed}; or leave it unset (\`pulumi config rm ${key}\`) for the default ${JSON.stringify(fallback)}`);
-        return undefined;
-    }
-    try {
-        return JSON.parse(text);
-    } catch {
-        c.rule(false, key, "allowed: a YAML/JSON list as `pulumi config set --path` or the stack file writes it");
-        return fallback;
-    }
-}
 
 /** Parses one schedule entry; returns problems naming `schedules[i].field`. */
 export function parseSchedule(entry: unknown, index: number): { schedule?: BackupSchedule; problems: string[] } {
@@ -181,13 +165,7 @@ export function parseFailoverConfig(raw: RawConfig, prefix: string): FailoverCon
 
 export function loadFailoverConfig(): FailoverConfig {
     const config = new pulumi.Config();
-    const raw: RawConfig = {};
-    for (const k of FAILOVER_KEYS) {
-        // Lists come back from `getObject` as values; keep them as JSON text for the pure parser.
-        // An explicit "" is not JSON: getObject would throw an unnamed error; keep it as "" for the parser.
-        const value = (k === "unreachableSites" || k === "schedules") && config.get(k) !== "" ? config.getObject<unknown>(k) : config.get(k);
-        raw[k] = value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
-    }
+    const raw = readRawValues((k) => config.get(k), (k) => config.getObject<unknown>(k), FAILOVER_KEYS, ["unreachableSites", "schedules"]);
     return parseFailoverConfig(raw, config.name);
 }
 

@@ -89,6 +89,15 @@ function veleroFor(cfg: RegionConfig, s3Keys: S3Keys, repositoryPassword: pulumi
         namespace: cfg.alerts.namespace,
         nodeAgent: cfg.velero.nodeAgent,
         rgwSync: cfg.alerts.rgwSync,
+        pendingFor: cfg.alerts.pendingFor,
+        rgwSyncRateWindow: cfg.alerts.rgwSyncRateWindow,
+        backupDurationAllowance: cfg.alerts.backupDurationAllowance,
+        replicationAllowance: cfg.alerts.replicationAllowance,
+        backupFailingFor: cfg.alerts.backupFailingFor,
+        rgwSyncStalledFor: cfg.alerts.rgwSyncStalledFor,
+        noBackupsVisibleFor: cfg.alerts.noBackupsVisibleFor,
+        // backupSyncPeriod stays the component's default (1m): it is the failover stack's
+        // passiveBackupSyncPeriod (same default), which this stack does not read.
     }, { provider: cluster });
     return velero;
 }

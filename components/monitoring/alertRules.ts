@@ -14,8 +14,9 @@
 // 16.2 and 18.2 have no replication lag in seconds at all.
 import { describeDuration, parseDurationSeconds } from "../../core/duration";
 import { RPO_SECONDS_LABEL } from "../../core/labels";
+import { AlertName, RUNBOOK_ANCHORS } from "./alertNames";
 import { KSM_METRICS } from "./kubeStateMetrics";
-import { AlertRuleSettings, endToEndAllowanceSeconds } from "./settings";
+import { AlertRuleSettings, endToEndAllowanceSeconds, pendingForOf } from "./settings";
 
 export type Severity = "critical" | "warning";
 
@@ -53,34 +54,8 @@ export const RECORDED = {
     newestBackupRpo: "schedule:velero_backup_last_completed_rpo_seconds:max",
 } as const;
 
-/** Where each alert's runbook section is: `docs/runbook.md#<anchor>`. */
-export const RUNBOOK_ANCHORS = {
-    VeleroBackupTooOld: "velero-backup-too-old",
-    VeleroScheduleNeverSucceeded: "velero-schedule-never-succeeded",
-    VeleroScheduleRpoUnknown: "velero-schedule-rpo-unknown",
-    VeleroBackupFailed: "velero-backup-failed",
-    VeleroBackupFailingPersistently: "velero-backup-failing-persistently",
-    VeleroBackupPartiallyFailed: "velero-backup-partially-failed",
-    VeleroBackupItemErrors: "velero-backup-item-errors",
-    VeleroBackupStorageLocationUnavailable: "velero-bsl-unavailable",
-    VeleroMetricsAbsent: "velero-metrics-absent",
-    VeleroNodeAgentMetricsAbsent: "velero-node-agent-metrics-absent",
-    VeleroNodeAgentUploadFailures: "velero-node-agent-upload-failures",
-    VeleroRestoreFailed: "velero-restore-failed",
-    VeleroRestorePartiallyFailed: "velero-restore-partially-failed",
-    VeleroRepoMaintenanceFailed: "velero-repo-maintenance-failed",
-    VeleroBackupDeletionFailed: "velero-backup-deletion-failed",
-    RgwSyncPollErrors: "rgw-sync-poll-errors",
-    RgwSyncFetchErrors: "rgw-sync-fetch-errors",
-    RgwSyncStalled: "rgw-sync-stalled",
-    RgwSyncMetricsAbsent: "rgw-sync-metrics-absent",
-    RgwSyncLagging: "rgw-sync-lagging",
-    DrReplicatedBackupTooOld: "dr-replicated-backup-too-old",
-    DrBackupStateMetricsAbsent: "dr-backup-state-metrics-absent",
-    DrNoBackupsVisible: "dr-no-backups-visible",
-} as const;
-
-export type AlertName = keyof typeof RUNBOOK_ANCHORS;
+export { RUNBOOK_ANCHORS };
+export type { AlertName };
 
 /** Window over which counters of failed runs are looked at; an alert resolves this long after the last failure. */
 export const FAILURE_WINDOW = "1h";
@@ -112,16 +87,25 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
         name: AlertName,
         severity: Severity,
         expr: string,
-        forDuration: string | undefined,
+        ruleWait: string | undefined,
         summary: string,
         description: string,
-    ): AlertingRule => ({
-        alert: name,
-        expr,
-        ...(forDuration ? { for: forDuration } : {}),
-        labels: { severity, [s.siteLabel]: site },
-        annotations: { summary, description, runbook_url: `${s.runbookBaseUrl}#${RUNBOOK_ANCHORS[name]}` },
-    });
+    ): AlertingRule => {
+        const forDuration = pendingForOf(s, name, ruleWait);
+        return {
+            alert: name,
+            expr,
+            ...(forDuration ? { for: forDuration } : {}),
+            labels: { severity, [s.siteLabel]: site },
+            annotations: { summary, description, runbook_url: `${s.runbookBaseUrl}#${RUNBOOK_ANCHORS[name]}` },
+        };
+    };
+    // " for <wait>" in texts that state an alert's wait; nothing when it has none.
+    const forText = (name: AlertName, ruleWait: string) => {
+        const wait = pendingForOf(s, name, ruleWait);
+        return wait ? ` for ${wait}` : "";
+    };
+    const rateWindow = s.rgwSyncRateWindow;
     const backupAllowance = parseDurationSeconds(s.backupDurationAllowance);
     const e2eAllowance = endToEndAllowanceSeconds(s);
     const replicationAllowance = parseDurationSeconds(s.replicationAllowance);
@@ -218,12 +202,12 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
                 + `Where it is ReadWrite no backup can be written; where it is ReadOnly replicated backups stop appearing.`),
             alert("VeleroMetricsAbsent", "critical", "absent(velero_backup_total)", "10m",
                 `Velero metrics are absent on ${site}`,
-                `Prometheus has no Velero server metrics for 10m: Velero is down or not scraped (Velero chart `
+                `Prometheus has no Velero server metrics${forText("VeleroMetricsAbsent", "10m")}: Velero is down or not scraped (Velero chart `
                 + `metrics.serviceMonitor). The other Velero alerts are blind meanwhile.`),
             ...(s.nodeAgent ? [
                 alert("VeleroNodeAgentMetricsAbsent", "warning", "absent(podVolume_data_upload_failure_total)", "10m",
                     `Velero node-agent metrics are absent on ${site}`,
-                    `Prometheus has no Velero node-agent metrics for 10m: the node-agent DaemonSet is down or not scraped `
+                    `Prometheus has no Velero node-agent metrics${forText("VeleroNodeAgentMetricsAbsent", "10m")}: the node-agent DaemonSet is down or not scraped `
                     + `(Velero chart metrics.nodeAgentPodMonitor). Volume data backups cannot be watched meanwhile.`),
                 alert("VeleroNodeAgentUploadFailures", "warning", promql([
                     `sum by (node) (increase(podVolume_data_upload_failure_total[${FAILURE_WINDOW}])) > 0`,
@@ -267,16 +251,16 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
         name: "velero-ceph-dr.rgw-sync",
         rules: [
             alert("RgwSyncPollErrors", "warning", promql([
-                `sum by (source_zone) (rate(ceph_data_sync_from_zone_poll_errors[5m])) > 0`,
+                `sum by (source_zone) (rate(ceph_data_sync_from_zone_poll_errors[${rateWindow}])) > 0`,
             ]), "15m",
             `RGW data sync on ${site} keeps failing to poll zone {{ $labels.source_zone }}`,
-            `Requests for the replication logs of zone {{ $labels.source_zone }} have been failing for 15m: `
+            `Requests for the replication logs of zone {{ $labels.source_zone }} have been failing${forText("RgwSyncPollErrors", "15m")}: `
                 + `the zone is unreachable or rejects the sync user.`),
             alert("RgwSyncFetchErrors", "warning", promql([
-                `sum by (source_zone) (rate(ceph_data_sync_from_zone_fetch_errors[5m])) > 0`,
+                `sum by (source_zone) (rate(ceph_data_sync_from_zone_fetch_errors[${rateWindow}])) > 0`,
             ]), "15m",
             `RGW data sync on ${site} keeps failing to fetch objects from zone {{ $labels.source_zone }}`,
-            `Objects from zone {{ $labels.source_zone }} have been failing to replicate for 15m; `
+            `Objects from zone {{ $labels.source_zone }} have been failing to replicate${forText("RgwSyncFetchErrors", "15m")}; `
                 + `radosgw-admin sync error list shows which.`),
             alert("RgwSyncStalled", "critical", promql([
                 `sum by (source_zone) (rate(ceph_data_sync_from_zone_poll_latency_count[10m])) == 0`,
@@ -286,7 +270,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
                 + `(plus the 10m rate window): backups stop replicating in this direction.`),
             alert("RgwSyncMetricsAbsent", "warning", "absent(ceph_data_sync_from_zone_poll_latency_count)", "15m",
                 `RGW sync metrics are absent on ${site}`,
-                `Prometheus has no ceph_data_sync_from_zone_* series for 15m: RGW data sync is not running, or the `
+                `Prometheus has no ceph_data_sync_from_zone_* series${forText("RgwSyncMetricsAbsent", "15m")}: RGW data sync is not running, or the `
                 + `Ceph exporter (mgr prometheus module on Pacific, ceph-exporter from Reef on) is not scraped. `
                 + `Replication cannot be watched meanwhile.`),
             // Only Ceph 20.2 and later export the delta; on older releases this alert never fires. Its
@@ -297,7 +281,7 @@ export function renderAlertRules(s: AlertRuleSettings): RuleGroup[] {
             ]), "10m",
             `RGW data sync on ${site} is behind the zone with id {{ $labels.source_zone_id }}`,
             `RGW data sync from the zone with id {{ $labels.source_zone_id }} is {{ $value | humanizeDuration }} behind on its most lagging `
-                + `datalog shard, more than the ${s.replicationAllowance} allowed for replication, for 10m. `
+                + `datalog shard, more than the ${s.replicationAllowance} allowed for replication${forText("RgwSyncLagging", "10m") ? `,${forText("RgwSyncLagging", "10m")}` : ""}. `
                 + `Backups written there are not yet here.`),
         ],
     };

@@ -77,6 +77,15 @@ describe("DrAlertRules component", () => {
         expect(named(run, "alerts-ksm-config").inputs.metadata.namespace).to.equal("observability");
     });
 
+    it("passes pendingFor and rgwSyncRateWindow to the rules", async () => {
+        const run = await declare({ ...base, pendingFor: { RgwSyncFetchErrors: "2m" }, rgwSyncRateWindow: "90s" });
+        const rules = named(run, "alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules);
+        const fetch = rules.find((r: any) => r.alert === "RgwSyncFetchErrors");
+        expect(fetch.for).to.equal("2m");
+        expect(fetch.expr).to.contain("fetch_errors[90s]");
+        expect(rules.find((r: any) => r.alert === "RgwSyncPollErrors").for).to.equal("15m");
+    });
+
     it("leaves the kube-state-metrics ConfigMap out when asked to", async () => {
         const run = await declare({ ...base, kubeStateMetricsConfig: false });
         expect(ofType(run, "core/v1:ConfigMap").map((r) => r.name)).to.deep.equal(["alerts-dashboard"]);
@@ -89,6 +98,8 @@ describe("DrAlertRules component", () => {
         ["an empty rule selector", { ruleSelectorLabels: {} }, /ruleSelectorLabels is empty/],
         ["a bad sidecar label", { dashboardSidecarLabels: { grafana_dashboard: "yes please" } }, /dashboardSidecarLabels.grafana_dashboard = "yes please"/],
         ["a bad namespace", { namespace: "Monitoring" }, /namespace "Monitoring" is not allowed/],
+        ["an unknown alert in pendingFor", { pendingFor: { NoSuchAlert: "1m" } as DrAlertRulesArgs["pendingFor"] }, /pendingFor.NoSuchAlert "1m" is not allowed; there is no alert "NoSuchAlert"/],
+        ["a rate window shorter than 30s", { rgwSyncRateWindow: "10s" }, /rgwSyncRateWindow "10s" is not allowed; allowed: at least 30s/],
     ] as const) {
         it(`refuses ${what} before declaring a child`, async () => {
             const { error, resources } = await runFailing(() => new DrAlertRules("alerts", { ...base, ...args }), { stack: "site-a" });

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { EMPTY_MEANS_UNSET } from "../../stacks/checker";
+import { ALERT_RULE_DEFAULTS, PENDING_FOR_ALLOWED_NAMES } from "../../components/monitoring/settings";
+import { EMPTY_MEANS_UNSET, readRawValues } from "../../stacks/checker";
 import { ConfigError, REGION_KEYS, RawConfig, parseRegionConfig, programFor } from "../../stacks/config";
 import { VELERO_KEYS } from "../../stacks/veleroConfig";
 import { crossSiteProblems } from "../../stacks/region";
@@ -186,6 +187,126 @@ describe("config: cross-site checks of a secondary", () => {
             expect(problems[0]).to.contain(`${P}:${key} = "${value}"`).and.match(hint);
         });
     }
+});
+
+// Issue 18: the alert timings as region stack keys, checked with DrAlertRules' own rules and
+// reported under the stack key.
+describe("config: alert timing keys", () => {
+    it("defaults to DrAlertRules' defaults", () => {
+        expect(parseRegionConfig(siteAConfig(), P).alerts).to.deep.equal({
+            runbookBaseUrl: "https://git.example.com/dr/blob/main/docs/runbook.md",
+            namespace: "monitoring",
+            rgwSync: true,
+            pendingFor: {},
+            rgwSyncRateWindow: "5m",
+            backupDurationAllowance: "30m",
+            replicationAllowance: "15m",
+            backupFailingFor: "6h",
+            rgwSyncStalledFor: "15m",
+            noBackupsVisibleFor: "24h",
+        });
+    });
+
+    it("reads every key", () => {
+        const cfg = parseRegionConfig({
+            ...siteAConfig(),
+            alertPendingFor: JSON.stringify({ RgwSyncPollErrors: "1m", VeleroMetricsAbsent: "0s" }),
+            alertRgwSyncRateWindow: "1m",
+            alertBackupDurationAllowance: "0s",
+            alertReplicationAllowance: "2m",
+            alertBackupFailingFor: "10m",
+            alertRgwSyncStalledFor: "3m",
+            alertNoBackupsVisibleFor: "1h",
+        }, P);
+        expect(cfg.alerts).to.deep.include({
+            pendingFor: { RgwSyncPollErrors: "1m", VeleroMetricsAbsent: "0s" },
+            rgwSyncRateWindow: "1m",
+            backupDurationAllowance: "0s",
+            replicationAllowance: "2m",
+            backupFailingFor: "10m",
+            rgwSyncStalledFor: "3m",
+            noBackupsVisibleFor: "1h",
+        });
+    });
+
+    const cases: Array<[string, string, RegExp]> = [
+        ["alertPendingFor", "{not json", /allowed: a YAML\/JSON object as `pulumi config set --path` or the stack file writes it/],
+        ["alertPendingFor", "", /allowed: a map of alert names to durations, e\.g\. `pulumi config set --path 'alertPendingFor\.RgwSyncPollErrors' 1m`; or leave it unset/],
+        ["alertPendingFor", "[\"RgwSyncPollErrors\"]", /allowed: an object that maps alert names to durations/],
+        ["alertRgwSyncRateWindow", "20s", /allowed: at least 30s, and at least twice the scrape interval: a rate needs two scrapes inside its window/],
+        ["alertRgwSyncRateWindow", "5 min", /allowed: whole hours, minutes and seconds/],
+        ["alertBackupDurationAllowance", "1.5h", /allowed: whole hours, minutes and seconds/],
+        ["alertReplicationAllowance", "7d", /no days: 7d is 168h/],
+        ["alertBackupFailingFor", "0s", /it must be longer than 0s/],
+        ["alertRgwSyncStalledFor", "0m", /it must be longer than 0s/],
+        ["alertNoBackupsVisibleFor", "1d", /allowed: whole hours/],
+    ];
+    for (const [key, value, hint] of cases) {
+        it(`rejects ${key} = ${JSON.stringify(value)} naming the key, the value and what is allowed`, () => {
+            expectOneProblem({ ...siteAConfig(), [key]: value }, key, value, hint);
+        });
+    }
+
+    const entryCases: Array<[string, RawConfig, string]> = [
+        ["an unknown alert, listing the allowed names", { alertPendingFor: JSON.stringify({ RgwSyncPollError: "1m" }) },
+            `${P}:alertPendingFor.RgwSyncPollError = "1m" is not allowed; there is no alert "RgwSyncPollError"; allowed names: ${PENDING_FOR_ALLOWED_NAMES.join(", ")}`],
+        ["a value that is not a duration", { alertPendingFor: JSON.stringify({ RgwSyncPollErrors: "1 minute" }) },
+            `${P}:alertPendingFor.RgwSyncPollErrors = "1 minute" is not allowed; allowed: whole hours, minutes and seconds in that order, such as 720h, 1h30m or 90s (no days: 7d is 168h); or 0s for no wait (the alert fires at the first evaluation that matches)`],
+        ["RgwSyncStalled, pointing to its own key", { alertPendingFor: JSON.stringify({ RgwSyncStalled: "1m" }) },
+            `${P}:alertPendingFor.RgwSyncStalled = "1m" is not allowed; the wait of RgwSyncStalled is the setting alertRgwSyncStalledFor (its texts state it as the threshold): set alertRgwSyncStalledFor instead`],
+        ["VeleroBackupFailingPersistently, pointing to its own key", { alertPendingFor: JSON.stringify({ VeleroBackupFailingPersistently: "1m" }) },
+            `${P}:alertPendingFor.VeleroBackupFailingPersistently = "1m" is not allowed; the wait of VeleroBackupFailingPersistently is the setting alertBackupFailingFor (its texts state it as the threshold): set alertBackupFailingFor instead`],
+        ["DrNoBackupsVisible, pointing to its own key", { alertPendingFor: JSON.stringify({ DrNoBackupsVisible: "1m" }) },
+            `${P}:alertPendingFor.DrNoBackupsVisible = "1m" is not allowed; the wait of DrNoBackupsVisible is the setting alertNoBackupsVisibleFor (its texts state it as the threshold): set alertNoBackupsVisibleFor instead`],
+        ["a node-agent alert with veleroNodeAgent false", { veleroNodeAgent: "false", alertPendingFor: JSON.stringify({ VeleroNodeAgentUploadFailures: "1m" }) },
+            `${P}:alertPendingFor.VeleroNodeAgentUploadFailures = "1m" is not allowed; VeleroNodeAgentUploadFailures is not rendered because veleroNodeAgent is false (no node-agent runs): remove this entry`],
+        ["an RGW alert with rgwSyncAlerts false", { rgwSyncAlerts: "false", alertPendingFor: JSON.stringify({ RgwSyncPollErrors: "1m" }) },
+            `${P}:alertPendingFor.RgwSyncPollErrors = "1m" is not allowed; RgwSyncPollErrors is not rendered because rgwSyncAlerts is false (no RGW sync metrics are scraped): remove this entry`],
+    ];
+    for (const [what, extra, message] of entryCases) {
+        it(`rejects in alertPendingFor ${what}`, () => {
+            expect(problemsOf({ ...siteAConfig(), ...extra })).to.deep.equal([message]);
+        });
+    }
+
+    it("reports the alert problems together with the others", () => {
+        const problems = problemsOf({ ...siteAConfig(), zone: "a b", alertRgwSyncRateWindow: "1s", alertPendingFor: JSON.stringify({ Nope: "1m", RgwSyncLagging: "x" }) });
+        expect(problems.map((p) => p.split(" = ")[0])).to.deep.equal([
+            `${P}:zone`, `${P}:alertPendingFor.Nope`, `${P}:alertPendingFor.RgwSyncLagging`, `${P}:alertRgwSyncRateWindow`,
+        ]);
+    });
+
+    it("Pulumi.yaml declares the string keys with DrAlertRules' defaults, and not the map alertPendingFor", () => {
+        const declared = (yaml.load(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown; description?: string }> }).config;
+        const keys: Array<[string, keyof typeof ALERT_RULE_DEFAULTS]> = [
+            ["alertRgwSyncRateWindow", "rgwSyncRateWindow"], ["alertBackupDurationAllowance", "backupDurationAllowance"],
+            ["alertReplicationAllowance", "replicationAllowance"], ["alertBackupFailingFor", "backupFailingFor"],
+            ["alertRgwSyncStalledFor", "rgwSyncStalledFor"], ["alertNoBackupsVisibleFor", "noBackupsVisibleFor"],
+        ];
+        for (const [key, setting] of keys) {
+            expect(REGION_KEYS, key).to.include(key);
+            expect(declared[key]?.default, key).to.equal(ALERT_RULE_DEFAULTS[setting]);
+            expect(declared[key]?.description, key).to.be.a("string");
+        }
+        expect(declared).to.not.have.property("alertPendingFor");
+    });
+
+    it("the README lists every alert key", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+        for (const key of REGION_KEYS.filter((k) => k.startsWith("alert"))) {
+            expect(readme, key).to.match(new RegExp(`^\\| \`${key}\` \\|`, "m"));
+        }
+    });
+
+    it("reads a map value as JSON text, and a key set to \"\" as \"\" (not through getObject)", () => {
+        const values: Record<string, string> = { alertPendingFor: '{"RgwSyncPollErrors":"1m"}', empty: "", zone: "zonea" };
+        const getObject = (k: string) => {
+            if (values[k] === "") throw new Error("getObject must not read an empty value");
+            return JSON.parse(values[k]);
+        };
+        const raw = readRawValues((k) => values[k], getObject, ["alertPendingFor", "empty", "zone", "unset"], ["alertPendingFor", "empty"]);
+        expect(raw).to.deep.equal({ alertPendingFor: '{"RgwSyncPollErrors":"1m"}', empty: "", zone: "zonea", unset: undefined });
+    });
 });
 
 describe("config: program dispatch", () => {

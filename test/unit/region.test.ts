@@ -246,3 +246,34 @@ describe("region stack site-b (secondary)", () => {
         expect(error.message).to.contain("has no output \"realm\": run `pulumi up` on it first");
     });
 });
+
+// Issue 18: the alert timing keys reach the PrometheusRule; a bad one stops the stack before anything.
+describe("region stack: alert timing keys", () => {
+    it("passes alertPendingFor (a map in the stack file), the rate window and the allowances to the rules", async () => {
+        const run = await runSite("site-a", {
+            ...siteAConfig(),
+            alertPendingFor: { RgwSyncPollErrors: "1m", VeleroMetricsAbsent: "0s" },
+            alertRgwSyncRateWindow: "1m",
+            alertBackupDurationAllowance: "2m",
+            alertRgwSyncStalledFor: "3m",
+        });
+        const rules = named(run, "dr-alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.alert));
+        const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
+        expect(byName.RgwSyncPollErrors.for).to.equal("1m");
+        expect(byName.RgwSyncPollErrors.expr).to.contain("poll_errors[1m]");
+        expect(byName.RgwSyncFetchErrors.expr).to.contain("fetch_errors[1m]");
+        expect(byName.VeleroMetricsAbsent).to.not.have.property("for");
+        expect(byName.VeleroBackupTooOld.expr).to.contain("+ 120)");
+        expect(byName.RgwSyncStalled.for).to.equal("3m");
+        expect(byName.VeleroBackupStorageLocationUnavailable.for).to.equal("5m");
+    });
+
+    it("refuses an unknown alert in alertPendingFor before declaring anything", async () => {
+        const { error, resources } = await runFailing(main, {
+            stack: "site-a",
+            config: { ...siteAConfig(), alertPendingFor: { VeleroBackupTooOldd: "1m" } },
+        });
+        expect(error.message).to.contain('velero-ceph-dr:alertPendingFor.VeleroBackupTooOldd = "1m" is not allowed; there is no alert "VeleroBackupTooOldd"');
+        expect(resources.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+});
