@@ -140,15 +140,15 @@ export function ticks(min: number, max: number, step: number): number[] {
 /** The value range to draw: the data's, with 0 included and a little headroom; never empty. */
 export function valueRange(series: ChartSeries[], unit: string): { min: number; max: number; step: number } {
     const values = series.flatMap((s) => s.samples.map((p) => p.v)).filter(Number.isFinite);
-    let min = Math.min(0, ...values);
+    const min = Math.min(0, ...values);
     let max = Math.max(0, ...values);
     if (max === min) max = min + 1;
-    // Headroom, so a flat line at the maximum (an RPO) is not drawn on the frame.
-    if (max > 0) max += (max - min) * 0.04;
     const step = niceStep(max - min, 4, unit);
-    min = Math.floor(clean(min / step)) * step;
-    max = Math.ceil(clean(max / step)) * step;
-    return { min: clean(min), max: clean(max), step };
+    const bottom = Math.floor(clean(min / step)) * step;
+    let top = Math.ceil(clean(max / step)) * step;
+    // A step of headroom when the data reaches the top, so a flat maximum (an RPO) is not drawn on the frame.
+    if (max > 0 && top - max < step * 0.02) top += step;
+    return { min: clean(bottom), max: clean(top), step };
 }
 
 /** Minute steps for the time axis. */
