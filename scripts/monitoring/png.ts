@@ -14,13 +14,17 @@ export function isPng(data: Buffer): boolean {
 /** Renders `svg` to PNG bytes; a missing rsvg-convert is an error naming the package to install. */
 export function svgToPng(svg: string, command = RSVG_CONVERT): Buffer {
     const r = spawnSync(command, ["--format", "png"], { input: svg, maxBuffer: 64 << 20, timeout: 60_000 });
-    if (r.error) {
+    // EPIPE: the converter exited without reading the SVG; its status says how.
+    if (r.error && (r.error as NodeJS.ErrnoException).code !== "EPIPE") {
         if ((r.error as NodeJS.ErrnoException).code === "ENOENT") {
             throw new Error(`${command} not found: install Debian's ${RSVG_PACKAGE} (apt-get install ${RSVG_PACKAGE}, or scripts/ci-deps.sh)`);
         }
         throw new Error(`${command} failed to run: ${r.error.message}`);
     }
-    if (r.status !== 0) throw new Error(`${command} exited ${r.status}: ${r.stderr.toString().trim()}`);
+    if (r.status !== 0) {
+        const stderr = r.stderr.toString().trim();
+        throw new Error(`${command} exited ${r.status ?? `on ${r.signal}`}${stderr ? `: ${stderr}` : ""}`);
+    }
     if (!isPng(r.stdout)) throw new Error(`${command} wrote no PNG (${r.stdout.length} bytes)`);
     return r.stdout;
 }
