@@ -10,6 +10,10 @@ command -v ceph-osd >/dev/null 2>&1 || missing+=(ceph-osd)
 command -v radosgw >/dev/null 2>&1 || missing+=(radosgw)
 command -v radosgw-admin >/dev/null 2>&1 || missing+=(ceph-common)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The dashboard check draws its panels as SVG and converts them to PNG (scripts/monitoring/png.ts),
+# with DejaVu Sans for the text.
+command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 
 # promtool (alert rule tests) and prometheus (the lab's per-site Prometheus): extracted from Debian's
 # prometheus package into .tools/bin, the service neither installed nor started.
