@@ -187,6 +187,41 @@ export interface FeaturePlan {
  * Pacific zonegroups have no `enabled_features` and its zones no `supported_features`: a zone
  * without the list supports nothing, so nothing is enabled before every zone runs Reef or later.
  */
+/** Major and minor of `radosgw-admin --version` ("ceph version 18.2.7 (...) reef (stable)"). */
+export function parseCephVersion(text: string): { major: number; minor: number } | undefined {
+    const m = /ceph version (\d+)\.(\d+)/.exec(text);
+    return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** Ceph 17 (Quincy) lists a zone's bucket index log with `format-ver=2`; Pacific ignores it. */
+export const FIRST_RELEASE_WITH_BILOG_V2 = 17;
+
+export interface OlderZoneVerdict {
+    /** How this zone's release was judged: from its own `radosgw-admin --version`, or its period entry. */
+    basis: "version" | "features";
+    /** Zones of the zonegroup that advertise zonegroup features (Ceph 17 or later). */
+    newerPeers: string[];
+}
+
+/**
+ * Whether making `zone` the zone that takes the writes would leave newer zones unable to follow:
+ * a zone on Ceph 17 or later lists the source's bucket index log with `format-ver=2`, which a
+ * Pacific gateway ignores (it answers the old format, read as an empty list), so the newer zone's
+ * incremental bucket sync never advances and reports no error. Undefined when that is not the case.
+ * `localVersion` is this zone's own `--version` text when it answered; otherwise the zone's period
+ * entry decides (no `supported_features`: Pacific, or not advertised yet).
+ */
+export function olderZoneFeedsNewer(period: Period, zonegroup: string, zone: string, localVersion?: string): OlderZoneVerdict | undefined {
+    const zones = period.zonegroups.find((g) => g.name === zonegroup)?.zones ?? [];
+    const advertises = (z: { supportedFeatures?: string[] }) => (z.supportedFeatures?.length ?? 0) > 0;
+    const newerPeers = zones.filter((z) => z.name !== zone && advertises(z)).map((z) => z.name).sort();
+    if (newerPeers.length === 0) return undefined;
+    const version = localVersion === undefined ? undefined : parseCephVersion(localVersion);
+    if (version) return version.major < FIRST_RELEASE_WITH_BILOG_V2 ? { basis: "version", newerPeers } : undefined;
+    const self = zones.find((z) => z.name === zone);
+    return self && !advertises(self) ? { basis: "features", newerPeers } : undefined;
+}
+
 export function featurePlan(zonegroupJson: unknown, wanted: readonly string[]): FeaturePlan {
     const g = (zonegroupJson ?? {}) as { enabled_features?: unknown; zones?: { name?: unknown; supported_features?: unknown }[] };
     const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);

@@ -72,6 +72,12 @@ export interface PeriodZone {
     readOnly: boolean;
     /** The zones this zone syncs data from: "all" (sync_from_all, Ceph's default) or the listed ones. */
     syncFrom: "all" | string[];
+    /**
+     * The zonegroup features the zone's gateways advertise (`supported_features`, Ceph 17 on);
+     * undefined when the period has no such field for it (a Pacific zone, or one that has not
+     * advertised them since a Pacific zone committed a period).
+     */
+    supportedFeatures?: string[];
 }
 
 export interface ZoneGroup {
@@ -102,6 +108,7 @@ export class Period {
                 endpoints: arr(obj(z).endpoints).map(str),
                 readOnly: bool(obj(z).read_only),
                 syncFrom: obj(z).sync_from_all === false || obj(z).sync_from_all === "false" ? arr(obj(z).sync_from).map(str) : "all" as const,
+                ...(Array.isArray(obj(z).supported_features) ? { supportedFeatures: arr(obj(z).supported_features).map(str) } : {}),
             }));
             return { name, zones };
         });

@@ -2,7 +2,7 @@
 // does not answer), demote, fence, and readmit (a zone fenced off by a forced promotion syncs
 // again). Split from steps.ts, which holds the ensure steps, sync scope and the read-only queries.
 import {
-    BucketVerdict, allCaughtUp, lostZoneFence, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, objectsNotHeld, readmitFlags, statusSummary, syncsFrom,
+    BucketVerdict, allCaughtUp, lostZoneFence, olderZoneFeedsNewer, metadataCaughtUp, metadataEpochsBehind, missingOnPeer, objectsNotHeld, readmitFlags, statusSummary, syncsFrom,
     zonegroupWithReadOnly,
 } from "./checkpoints";
 import { BucketEntry, Period, parseAdminJson, parseSyncInfo } from "./models";
@@ -74,6 +74,25 @@ async function promotePreflight(s: Session, c: PromoteContext, master: string, w
         throw refused(`zone ${c.zone}'s metadata sync is not caught up with ${master} (${summary}).${hint} If ${master} is unreachable for good, re-run with --force: ${loss}`);
     }
     s.warn(`--force: promoting although metadata is not caught up: ${loss}`);
+}
+
+/**
+ * A Pacific zone made the one that takes the writes strands newer zones: they cannot follow its
+ * bucket index log (docs/ceph-versions.md, "Mixed versions"). Refused before anything changes,
+ * unless --force (the newer zones are lost anyway, or the operator accepts it until the upgrade).
+ */
+async function refuseOlderZone(s: Session, c: PromoteContext, period: Period): Promise<void> {
+    const v = await s.call(["--version"], { unscoped: true });
+    const verdict = olderZoneFeedsNewer(period, c.zonegroup, c.zone, v.code === 0 ? v.stdout : undefined);
+    if (!verdict) return;
+    const seen = verdict.basis === "version"
+        ? `zone ${c.zone} runs ${v.stdout.trim().split(" (")[0]}`
+        : `zone ${c.zone} advertises no zonegroup features (Ceph before 17, or a newer Ceph that has not run \`radosgw-admin zone modify --rgw-zone ${c.zone}\` since a Pacific zone committed a period)`;
+    const why = `${seen}, and ${verdict.newerPeers.join(", ")} run Ceph 17 or later: they list a source's bucket index log in a format Pacific does not know, `
+        + `so backups written in zone ${c.zone} would not replicate to them, and nothing reports an error. `
+        + `Upgrade zone ${c.zone}'s cluster first (docs/runbook.md, "Upgrading Ceph in a multisite realm")`;
+    if (!c.force) throw refused(`${why}; or re-run with --force to promote it anyway.`);
+    s.warn(`--force: promoting although ${why}.`);
 }
 
 /**
@@ -290,6 +309,7 @@ export async function promote(s: Session, flags: Flags): Promise<void> {
     }
     const masterAnswers = peerPeriod !== undefined && c.peer === master;
 
+    await refuseOlderZone(s, c, period);
     s.step(`preflight: is zone ${c.zone}'s metadata caught up with the master ${master}?`);
     await promotePreflight(s, c, master, masterAnswers);
     await refuseStaleEpoch(s, c, master);

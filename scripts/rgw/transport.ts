@@ -123,6 +123,8 @@ export type FakeAnswer = FakeReply | FakeReply[] | ((args: readonly string[]) =>
 /** The command of a call: the words before the first `--flag` ("period update", "sync group create"). */
 export function commandOf(args: readonly string[]): string {
     const i = args.findIndex((a) => a.startsWith("--"));
+    // A call that is only a flag (`--version`) is keyed by that flag.
+    if (i === 0) return args[0];
     return (i < 0 ? args : args.slice(0, i)).join(" ");
 }
 

@@ -36,6 +36,8 @@ export interface PeriodOptions {
     syncFrom?: Record<string, string[]>;
     /** Every zone's endpoint (the end-to-end runs give their fake gateway's: restarts probe it). */
     endpoint?: string;
+    /** Zones whose entry advertises `supported_features` (Ceph 17 on); the others have no such field, as on Pacific. */
+    features?: Record<string, string[]>;
 }
 
 export function period(opts: PeriodOptions): object {
@@ -59,6 +61,7 @@ export function period(opts: PeriodOptions): object {
                         read_only: (opts.readOnly ?? []).includes(z) ? "true" : "false",
                         sync_from_all: opts.syncFrom?.[z] ? "false" : "true",
                         sync_from: opts.syncFrom?.[z] ?? [],
+                        ...(opts.features?.[z] ? { supported_features: opts.features[z] } : {}),
                     })),
                     sync_policy: { groups: [] },
                 },

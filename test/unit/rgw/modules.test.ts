@@ -1,7 +1,7 @@
 // The pure modules of scripts/rgw/: models from radosgw-admin JSON, the sync text parser (the one
 // place that reads text), the checkpoints, and the transport's redaction and process adapter.
 import { expect } from "chai";
-import { allCaughtUp, bucketVerdict, metadataCaughtUp, metadataEpochsBehind, notRunningReason, statusSummary, zoneStatus } from "../../../scripts/rgw/checkpoints";
+import { allCaughtUp, bucketVerdict, metadataCaughtUp, olderZoneFeedsNewer, parseCephVersion, metadataEpochsBehind, notRunningReason, statusSummary, zoneStatus } from "../../../scripts/rgw/checkpoints";
 import { ParseError, Period, parseAdminJson, parseSyncInfo, parseSyncPolicy, pipeInPlace, syncInfoHasSource, zoneInFlows } from "../../../scripts/rgw/models";
 import { parseBucketSyncText, parseSyncStatusText } from "../../../scripts/rgw/syncText";
 import { ProcessAdmin, redact, redactArgs, splitCommand } from "../../../scripts/rgw/transport";
@@ -143,6 +143,34 @@ describe("scripts/rgw bucketVerdict (the Velero bucket itself caught up)", () =>
             expect(v.lagging).to.deep.equal(lagging);
         });
     }
+});
+
+describe("scripts/rgw olderZoneFeedsNewer (a Pacific zone taking the writes strands newer zones)", () => {
+    const periodWith = (features: Record<string, string[] | undefined>) => Period.parse(JSON.stringify({
+        id: "p", epoch: 1, realm_epoch: 2, realm_id: "r", realm_name: "dr", master_zone: "a-id",
+        period_map: { zonegroups: [{ name: "global", zones: Object.entries(features).map(([name, f]) => ({ id: `${name}-id`, name, ...(f ? { supported_features: f } : {}) })) }] },
+    }));
+    const PACIFIC = "ceph version 16.2.15 (618f) pacific (stable)";
+    const REEF = "ceph version 18.2.7 (6b0e) reef (stable)";
+    const TENTACLE = "ceph version 20.2.4 (7f79) tentacle (stable - RelWithDebInfo)";
+    const rows: [string, Record<string, string[] | undefined>, string | undefined, ReturnType<typeof olderZoneFeedsNewer>][] = [
+        ["Pacific zone, Reef peer", { zonea: ["resharding"], zoneb: undefined }, PACIFIC, { basis: "version", newerPeers: ["zonea"] }],
+        ["Pacific zone, Pacific peer", { zonea: undefined, zoneb: undefined }, PACIFIC, undefined],
+        ["Reef zone, Reef peer", { zonea: ["resharding"], zoneb: ["resharding"] }, REEF, undefined],
+        ["Reef zone that has not advertised, Reef peer (version decides)", { zonea: ["resharding"], zoneb: undefined }, REEF, undefined],
+        ["Tentacle zone, Pacific peer (the newer zone may take the writes)", { zonea: undefined, zoneb: undefined }, TENTACLE, undefined],
+        ["no version: no features on the zone, a peer with them", { zonea: ["resharding"], zoneb: undefined }, undefined, { basis: "features", newerPeers: ["zonea"] }],
+        ["no version: both advertise", { zonea: ["resharding"], zoneb: ["resharding"] }, undefined, undefined],
+        ["empty feature list counts as none", { zonea: [], zoneb: undefined }, PACIFIC, undefined],
+        ["two newer peers, named sorted", { zonec: ["resharding"], zonea: ["resharding"], zoneb: undefined }, PACIFIC, { basis: "version", newerPeers: ["zonea", "zonec"] }],
+    ];
+    for (const [what, features, version, want] of rows) {
+        it(what, () => expect(olderZoneFeedsNewer(periodWith(features), "global", "zoneb", version)).to.deep.equal(want));
+    }
+    it("parseCephVersion reads major and minor of all three releases, and nothing else", () => {
+        expect([PACIFIC, REEF, TENTACLE, "{}", ""].map(parseCephVersion)).to.deep.equal([
+            { major: 16, minor: 2 }, { major: 18, minor: 2 }, { major: 20, minor: 2 }, undefined, undefined]);
+    });
 });
 
 describe("scripts/rgw transport", () => {

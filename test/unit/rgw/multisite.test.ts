@@ -397,6 +397,51 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(r.stderr).to.contain("Permission denied");
         });
 
+        // Issue 15: a Reef (or later) zone cannot follow a Pacific zone's bucket index log.
+        const REEF_FEATURES = ["compress-encrypted", "resharding"];
+        const mixed = (version: Reply | undefined, features: Record<string, string[]>) => joinedState({
+            "sync status": { out: SYNC_B_CAUGHT_UP },
+            ...(version ? { "--version": version } : {}),
+            "period get": [{ out: period({ master: "zonea", features }) }, { out: period({ master: "zonea", features }) },
+                { out: period({ id: "period-2", master: "zoneb", features }) }],
+        });
+        const PACIFIC = { out: "ceph version 16.2.15 (618f440892089921c3e944a991122ddc44e60516) pacific (stable)\n" };
+        const REEF = { out: "ceph version 18.2.7 (6b0e988052ec84cf2d4a54ff9bbbc5e720b621ad) reef (stable)\n" };
+
+        it("refuses (exit 3) to promote a Pacific zone while a peer runs Ceph 17 or later, before changing anything, naming both and the upgrade", async () => {
+            const r = await run(args, mixed(PACIFIC, { zonea: REEF_FEATURES }));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.stderr).to.contain("zone zoneb runs ceph version 16.2.15");
+            expect(r.stderr).to.contain("zonea run Ceph 17 or later");
+            expect(r.stderr).to.contain("would not replicate");
+            expect(r.stderr).to.contain("Upgrading Ceph in a multisite realm");
+            expect(r.stderr).to.contain("--force");
+        });
+
+        it("--force promotes a Pacific zone with newer peers, with a warning that says why it is unsafe", async () => {
+            const r = await run([...args, "--force"], mixed(PACIFIC, { zonea: REEF_FEATURES }));
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
+            expect(r.stderr).to.match(/warning: --force: promoting although zone zoneb runs ceph version 16\.2\.15/);
+        });
+
+        it("promotes a Reef zone whatever its peers advertise, and a Pacific zone whose peers are Pacific too", async () => {
+            const reef = await run(args, mixed(REEF, { zonea: REEF_FEATURES }));
+            expect(reef.code, reef.stderr).to.equal(0);
+            const allPacific = await run(args, mixed(PACIFIC, {}));
+            expect(allPacific.code, allPacific.stderr).to.equal(0);
+        });
+
+        it("without an answer to --version, judges the zone by its period entry (no supported_features)", async () => {
+            const r = await run(args, mixed({ err: "unrecognized", code: 1 }, { zonea: REEF_FEATURES }));
+            expect(r.code, r.stderr).to.equal(3);
+            expect(r.stderr).to.contain("zone zoneb advertises no zonegroup features");
+            expect(r.stderr).to.contain("zone modify --rgw-zone zoneb");
+            const advertised = await run(args, mixed({ err: "unrecognized", code: 1 }, { zonea: REEF_FEATURES, zoneb: REEF_FEATURES }));
+            expect(advertised.code, advertised.stderr).to.equal(0);
+        });
+
         it("needs no --force when caught up, and is a no-op when the zone is already master", async () => {
             const ok = await run(args, state(SYNC_B_CAUGHT_UP));
             expect(ok.code, ok.stderr).to.equal(0);
@@ -903,7 +948,8 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
                 const isPeer = call[0] === "peer";
                 const c = isPeer ? call.slice(1) : call;
                 const cmd = cmdOf(c);
-                if (cmd === "RESTART" || /^(realm|zonegroup|zone) list$/.test(cmd)) continue;
+                // The binary's own version (promote's check of a Pacific zone) reads no realm.
+                if (cmd === "RESTART" || c[0] === "--version" || /^(realm|zonegroup|zone) list$/.test(cmd)) continue;
                 const missing: string[] = [];
                 const realmNamed = has(c, "--rgw-realm") || (cmd === "realm get" && has(c, "--realm-id"));
                 if (!realmNamed && !(cmd === "zone get" && has(c, "--rgw-zone"))) missing.push("--rgw-realm");
