@@ -159,6 +159,43 @@ cleanup_build() {
   fi
 }
 
+# Debian trixie's python3-bcrypt (4.x) is a PyO3 (Rust) module. Reef's ceph-mgr loads each of its
+# modules in a Python subinterpreter, where PyO3 refuses to load ("PyO3 modules do not yet support
+# subinterpreters"); mgr_util imports bcrypt, so no mgr module loads, the prometheus one included.
+# (Tentacle loads modules in the main interpreter: mgr_subinterpreter_modules.) Reef's root gets
+# bookworm's cffi build of bcrypt (3.2.x) in /usr/local/lib/python3.X/dist-packages, which Python
+# searches before /usr/lib/python3/dist-packages: no file of a Debian package in the root changes.
+needs_cffi_bcrypt() { [[ "$1" == 18.2 ]]; }
+
+local_site_packages() {
+  local root="$1" py
+  py=$(chroot "$root" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])') ||
+    die "python3 does not run in $root"
+  printf '%s/usr/local/lib/python%s/dist-packages' "$root" "$py"
+}
+
+has_cffi_bcrypt() { [[ -f "$(local_site_packages "$1")/bcrypt/_bcrypt.abi3.so" ]]; }
+
+install_cffi_bcrypt() {
+  local root="$1" log_file="$2" tmp deb dest
+  has_cffi_bcrypt "$root" && return 0
+  tmp=$(mktemp -d)
+  # The host is bookworm (the lab's Ceph 16.2): its python3-bcrypt is the cffi build.
+  (cd "$tmp" && apt-get download python3-bcrypt) >>"$log_file" 2>&1 ||
+    die "apt-get download python3-bcrypt failed on the host (a bookworm host has its cffi build 3.2.x); see $log_file"
+  local debs=("$tmp"/python3-bcrypt_3.*.deb)
+  deb=${debs[0]}
+  [[ -f "$deb" ]] || die "the host's python3-bcrypt is not 3.x (the cffi build Reef's ceph-mgr needs); see $log_file"
+  dpkg-deb -x "$deb" "$tmp/x"
+  dest=$(local_site_packages "$root")
+  mkdir -p "$dest"
+  cp -a "$tmp/x/usr/lib/python3/dist-packages/bcrypt" "$dest/bcrypt"
+  rm -rf "$tmp"
+  chroot "$root" python3 -c 'import bcrypt; assert bcrypt.__version__.startswith("3.")' >>"$log_file" 2>&1 ||
+    die "bcrypt from $deb does not import in $root; see $log_file"
+  progress "Ceph root $root: bookworm's cffi python3-bcrypt shadows trixie's PyO3 build (Reef's ceph-mgr modules load)"
+}
+
 # Packages of PACKAGES not installed in ROOT, one per line; exit 1 when there are none.
 missing_packages() {
   local root="$1" pkg found=1
@@ -205,7 +242,7 @@ cmd_build() {
   root=$(root_of "$version")
   partial="$root.partial"
   log_file="$root.build.log"
-  if is_built "$root" && ! missing_packages "$root" >/dev/null; then
+  if is_built "$root" && ! missing_packages "$root" >/dev/null && { ! needs_cffi_bcrypt "$version" || has_cffi_bcrypt "$root"; }; then
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0
@@ -221,6 +258,7 @@ cmd_build() {
   fi
   if is_built "$root"; then
     top_up "$root" "$suite" "$log_file"
+    ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$root" "$log_file"
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0
@@ -254,6 +292,7 @@ cmd_build() {
   run_step "apt-get install ${PACKAGES[*]}" "$log_file" \
     "${in_root[@]}" apt-get install -y --no-install-recommends "${PACKAGES[@]}"
   run_step "apt-get clean" "$log_file" "${in_root[@]}" apt-get clean
+  ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$partial" "$log_file"
   "${in_root[@]}" radosgw --version 2>>"$log_file" | head -n 1 >"$partial/$MARKER" ||
     die "radosgw --version failed in $partial; see $log_file"
   is_built "$partial" || die "radosgw --version printed nothing in $partial; see $log_file"

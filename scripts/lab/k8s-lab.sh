@@ -40,8 +40,9 @@ ETCD_PEER_PORT=2380
 KCM_PORT=10257
 VELERO_METRICS_PORT=8085
 VELERO_PROFILER_PORT=6060
-KSM_PORT=8080
-KSM_TELEMETRY_PORT=8081
+# Not 8080: velero server's controller-runtime metrics listen there, on the same site address.
+KSM_PORT=8082
+KSM_TELEMETRY_PORT=8083
 PROMETHEUS_PORT=9090
 SERVICE_CIDR=10.96.0.0/16 # must not overlap LAB_NET; the first address is the kubernetes Service
 SERVICE_IP=10.96.0.1
@@ -583,7 +584,8 @@ velero_stop() {
 
 monitoring_dir() { printf '%s/monitoring' "$(k8s_dir "$1")"; }
 prometheus_url() { printf 'http://%s:%s' "$(addr_of "$1")" "$PROMETHEUS_PORT"; }
-ksm_answers() { in_site "$1" curl -sf --max-time 3 "http://$(addr_of "$1"):$KSM_PORT/metrics" >/dev/null; }
+# Its own series, so another server answering on the port does not count.
+ksm_answers() { in_site "$1" curl -sf --max-time 3 "http://$(addr_of "$1"):$KSM_PORT/metrics" | grep -q '^kube_namespace_created'; }
 prometheus_ready() { in_site "$1" curl -sf --max-time 3 "$(prometheus_url "$1")/-/ready" >/dev/null; }
 
 # The files come from the lab (scripts/lab/monitoring.ts): the rules exactly as the site's

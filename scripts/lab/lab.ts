@@ -11,6 +11,7 @@ import { k8sLab, kubeconfigPath } from "./cluster";
 import { DrillContext, checkStateAndDestroy, runDrill } from "./drill";
 import { Check, LabSettings, Recorder, Scope, cephLab, endpoint, settingsFromEnv } from "./labSettings";
 import { toolPath } from "../tools/tools";
+import { AlertEvent, describeEvents } from "./alertChecks";
 import { Log, sh } from "./shell";
 
 export { settingsFromEnv };
@@ -25,6 +26,10 @@ export interface LabReport {
     checks: Check[];
     /** What a reviewer sees in the PR of the drill switch: `pulumi preview --diff -s failover`. */
     drillPreview?: string;
+    /** Alerts that fired during the drill's incidents, with fired/resolved times (issue 18). */
+    alertEvents?: AlertEvent[];
+    /** Metric names each site's Prometheus held at the end, by exporter (issue 18). */
+    metrics?: DrillContext["metrics"];
     ok: boolean;
 }
 
@@ -54,7 +59,7 @@ export async function runLab(opts: { scope: Scope; keep: boolean; log: Log; sett
     }
     const report: LabReport = {
         settings: s, scope: opts.scope, startedAt, versions: await versions(s), timingsMs: r.timingsMs, checks: r.checks,
-        drillPreview: drill?.artifacts.drillPreview, ok: r.checks.length > 0 && r.checks.every((c) => c.ok),
+        drillPreview: drill?.artifacts.drillPreview, alertEvents: drill?.alertEvents, metrics: drill?.metrics, ok: r.checks.length > 0 && r.checks.every((c) => c.ok),
     };
     if (!opts.keep) {
         await k8sLab(s, "down", r.log).catch((e) => r.log(`k8s lab down failed: ${(e as Error).message}`));
@@ -89,6 +94,7 @@ if (require.main === module) {
         console.log("\nSummary");
         for (const [k, v] of Object.entries(report.versions)) console.log(`  ${k.padEnd(40)} ${v}`);
         for (const [k, v] of Object.entries(report.timingsMs)) console.log(`  ${k.padEnd(40)} ${(v / 1000).toFixed(1)} s`);
+        if (report.alertEvents?.length) console.log(`  alerts: ${describeEvents(report.alertEvents).split("; ").join("\n          ")}`);
         const passed = report.checks.filter((c) => c.ok).length;
         console.log(`  checks: ${passed} passed, ${report.checks.length - passed} failed`);
         for (const c of report.checks.filter((x) => !x.ok)) console.log(`  FAILED ${c.name}: ${c.detail}`);

@@ -8,6 +8,7 @@ import * as yaml from "js-yaml";
 import { KSM_CONFIG_KEY } from "../../components/monitoring/kubeStateMetrics";
 import { SiteCluster, k8sLab } from "./cluster";
 import { LabSettings, Recorder, Site, cephLab, unquote } from "./labSettings";
+import { PrometheusAlert, PrometheusClient } from "../monitoring/prometheusApi";
 
 /** Where the lab's stacks put the monitoring objects (DrAlertRules defaults; the lab sets no prefix). */
 export const MONITORING_NAMESPACE = "monitoring";
@@ -20,21 +21,6 @@ export interface MonitoringUrls {
     velero: string;
     kubeStateMetrics: string;
     ceph: string;
-}
-
-/** One alert as Prometheus' /api/v1/alerts shows it. */
-export interface ActiveAlert {
-    name: string;
-    state: "pending" | "firing";
-    labels: Record<string, string>;
-    activeAt: string;
-}
-
-/** A scrape target's health from /api/v1/targets. */
-export interface TargetHealth {
-    job: string;
-    health: string;
-    lastError: string;
 }
 
 function hostPort(url: string): string {
@@ -98,43 +84,8 @@ export async function startMonitoring(s: LabSettings, r: Recorder, cluster: Site
     return urls;
 }
 
-/** A minimal client of Prometheus' HTTP API v1 (the lab needs instant queries, targets and alerts). */
-export class PrometheusClient {
-    constructor(readonly baseUrl: string) {}
-
-    private async get<T>(pathAndQuery: string): Promise<T> {
-        const res = await fetch(`${this.baseUrl}${pathAndQuery}`);
-        const body = (await res.json()) as { status: string; data: T; error?: string };
-        if (body.status !== "success") throw new Error(`Prometheus ${this.baseUrl}${pathAndQuery.split("?")[0]}: ${body.error ?? res.status}`);
-        return body.data;
-    }
-
-    async query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-        const data = await this.get<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
-            `/api/v1/query?query=${encodeURIComponent(expr)}`);
-        if (data.resultType !== "vector") throw new Error(`query ${expr}: a ${data.resultType}, not a vector`);
-        return data.result;
-    }
-
-    async alerts(): Promise<ActiveAlert[]> {
-        const data = await this.get<{ alerts: { labels: Record<string, string>; state: string; activeAt: string }[] }>("/api/v1/alerts");
-        return data.alerts.map((a) => ({ name: a.labels.alertname, state: a.state as ActiveAlert["state"], labels: a.labels, activeAt: a.activeAt }));
-    }
-
-    async targets(): Promise<TargetHealth[]> {
-        const data = await this.get<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets");
-        return data.activeTargets.map((t) => ({ job: t.labels.job, health: t.health, lastError: t.lastError }));
-    }
-
-    /** Names of the rule groups Prometheus loaded, with their rule counts. */
-    async ruleGroups(): Promise<{ name: string; rules: number }[]> {
-        const data = await this.get<{ groups: { name: string; rules: unknown[] }[] }>("/api/v1/rules");
-        return data.groups.map((g) => ({ name: g.name, rules: g.rules.length }));
-    }
-}
-
 /** Text of firing alerts, e.g. `VeleroBackupTooOld{schedule=x}`; labels that every alert has are left out. */
-export function describeAlerts(alerts: ActiveAlert[]): string {
+export function describeAlerts(alerts: readonly PrometheusAlert[]): string {
     if (alerts.length === 0) return "none";
     const quiet = new Set(["alertname", "severity", "site"]);
     return alerts.map((a) => {
@@ -153,7 +104,7 @@ export async function metricInventory(p: PrometheusClient): Promise<Record<strin
     const out: Record<string, string[]> = {};
     for (const [family, pattern] of Object.entries(families)) {
         const rows = await p.query(`count by (__name__) ({__name__=~"${pattern}"})`);
-        out[family] = rows.map((x) => x.metric.__name__).sort();
+        out[family] = rows.map((x) => x.labels.__name__).sort();
     }
     return out;
 }

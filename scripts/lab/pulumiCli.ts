@@ -110,6 +110,12 @@ export class PulumiWorkspace {
         await this.run([...args, "--", key, value]);
     }
 
+    /** Plain (non-secret) values in one `pulumi config set-all` call. */
+    async configSetAll(stack: string, values: Record<string, string>, opts: { path?: boolean } = {}): Promise<void> {
+        const pairs = Object.entries(values).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]);
+        await this.run(["config", "set-all", "-s", stack, ...(opts.path ? ["--path"] : []), ...pairs]);
+    }
+
     async configRm(stack: string, key: string): Promise<void> {
         await this.run(["config", "rm", "-s", stack, key], { allowFailure: true });
     }

@@ -222,6 +222,32 @@ export function parseRules(body: Json): RuleGroup[] {
     });
 }
 
+/** A scrape target's health, as /api/v1/targets reports it. */
+export interface ScrapeTarget {
+    job: string;
+    scrapeUrl: string;
+    health: "up" | "down" | "unknown";
+    lastError: string;
+}
+
+/** The body of /api/v1/targets: the active targets (dropped ones are left out). */
+export function parseTargets(body: Json): ScrapeTarget[] {
+    const what = "targets";
+    const data = parseEnvelope(body, what);
+    if (!isObject(data) || !Array.isArray(data.activeTargets)) throw malformed(what, "data.activeTargets is not a list");
+    return data.activeTargets.map((t) => {
+        if (!isObject(t) || typeof t.health !== "string") throw malformed(what, "a target has no health");
+        const labels = parseLabels(t.labels ?? {}, what);
+        if (!["up", "down", "unknown"].includes(t.health)) throw malformed(what, `a target has health ${JSON.stringify(t.health)}`);
+        return {
+            job: labels.job ?? "",
+            scrapeUrl: typeof t.scrapeUrl === "string" ? t.scrapeUrl : "",
+            health: t.health as ScrapeTarget["health"],
+            lastError: typeof t.lastError === "string" ? t.lastError : "",
+        };
+    });
+}
+
 /** Unix seconds as Prometheus takes them in requests. */
 function unixSeconds(d: Date): string {
     return String(d.getTime() / 1000);
@@ -254,6 +280,10 @@ export class PrometheusClient implements RangeQuerier {
 
     async rules(): Promise<RuleGroup[]> {
         return parseRules(await this.call("rules", "rules"));
+    }
+
+    async targets(): Promise<ScrapeTarget[]> {
+        return parseTargets(await this.call("targets", "targets"));
     }
 
     /**

@@ -5,6 +5,7 @@
 // installed): without them ceph-lab.sh says why and these tests fail, never pass silently.
 import { expect } from "chai";
 import { Test } from "mocha";
+import { isMixed } from "../../scripts/lab/drill";
 import { LabReport, runLab, settingsFromEnv } from "../../scripts/lab/lab";
 
 const settings = settingsFromEnv({
@@ -25,8 +26,11 @@ const settings = settingsFromEnv({
     LAB_CEPH_B: process.env.LAB_CEPH_B ?? "16.2",
 });
 
-/** Checks the lifecycle must have made; a lab that stops early fails the missing ones. */
-const REQUIRED_CHECKS = [
+/** A Pacific B beside a newer A: the switch to B is refused, so the lab runs the shorter lifecycle. */
+const MIXED = isMixed(settings);
+
+/** Checks every lifecycle makes: deploy, the first backup and restores, monitoring and alerts, destroy. */
+const COMMON_CHECKS = [
     "site-a: a second pulumi up right after siteA.up changes nothing",
     "site-b: a second pulumi up right after siteB.up changes nothing",
     "failover: a second pulumi up right after failover.up changes nothing",
@@ -41,6 +45,23 @@ const REQUIRED_CHECKS = [
     "restore of lab-a-1 in cluster b Completed",
     "restore of lab-a-1 in cluster b: every object equal to the original",
     "failover.sh restore on the passive site works without a switch",
+    "monitoring of site a: Prometheus scrapes velero server, kube-state-metrics and ceph-mgr",
+    "monitoring of site b: Prometheus scrapes velero server, kube-state-metrics and ceph-mgr",
+    "monitoring of site a: Prometheus evaluates exactly the rule groups",
+    "monitoring of site b: Prometheus evaluates exactly the rule groups",
+    "alerts, site A active, after a backup and two restores: no DR alert fires",
+    "alerts, site A active, schedule rpo-probe running: no DR alert fires on either site",
+    "alerts: VeleroBackupTooOld fires on the active site A",
+    "alerts: RgwSyncPollErrors fires on site A",
+    "alerts: after the schedule and the gateway are back, every alert that fired resolves",
+    "pulumi stack export site-a: no generated key",
+    "pulumi stack export failover: no generated key",
+    "pulumi destroy of the failover stack removes nothing",
+    "pulumi destroy of site-a is refused while the bucket is protected",
+];
+
+/** The full drill: switch, lost site, return, failback (two sites on releases that can follow each other). */
+const FULL_DRILL_CHECKS = [
     "failover.sh restore on the new active site picks the other site's newest backup",
     "site A lost: failover.sh restore restores A's newest backup",
     "drill switch: the engine ran the switch in order",
@@ -59,11 +80,20 @@ const REQUIRED_CHECKS = [
     "after the failback: zone",
     "after the failback: backup lab-a-2 visible Completed in cluster b",
     "after the failback: the backups/ prefix is identical on both zones",
-    "pulumi stack export site-a: no generated key",
-    "pulumi stack export failover: no generated key",
-    "pulumi destroy of the failover stack removes nothing",
-    "pulumi destroy of site-a is refused while the bucket is protected",
+    "alerts, after the drill switch, site B active: no DR alert fires on either site, and no missing-backup alert fired since",
 ];
+
+/** The mixed pair: the switch to the Pacific site is refused, and A keeps (or gets back) its role. */
+const MIXED_CHECKS = [
+    "mixed (Ceph",
+    "mixed, after activeSite is back on site-a: cluster a's location is ReadWrite and Available",
+    "mixed, after activeSite is back on site-a: schedules only in the active cluster (a)",
+    "mixed, after the refused switch: backup lab-a-2 visible Completed in cluster b",
+    "mixed, after the refused switch: the backups/ prefix is identical on both zones",
+];
+
+/** Checks the lifecycle must have made; a lab that stops early fails the missing ones. */
+const REQUIRED_CHECKS = [...COMMON_CHECKS, ...(MIXED ? MIXED_CHECKS : FULL_DRILL_CHECKS)];
 
 describe(`lab: the real engine, two Kubernetes clusters with Velero and two Ceph zones (Ceph ${settings.cephA} on a, ${settings.cephB} on b)`, function () {
     this.timeout(40 * 60 * 1000);
@@ -86,12 +116,22 @@ describe(`lab: the real engine, two Kubernetes clusters with Velero and two Ceph
     });
 
     it("measured the lifecycle's timings", () => {
-        for (const key of ["deploy.total", "rpo.completedOnAToRestorableOnB", "lab-a-1.restore", "drill.switchTotal", "lost.switchTotal", "failback.switchTotal"]) {
+        const switches = MIXED ? ["mixed.switch", "mixed.back"] : ["drill.switchTotal", "lost.switchTotal", "failback.switchTotal"];
+        for (const key of ["deploy.total", "rpo.completedOnAToRestorableOnB", "lab-a-1.restore", ...switches, "alerts.fire", "alerts.resolve"]) {
             expect(report.timingsMs[key], key).to.be.a("number").and.to.be.greaterThan(0);
         }
     });
 
-    it("kept the drill's preview diff, showing the promotion and both clusters' changes", () => {
+    it("recorded each alert of the incidents with the time it took to fire and to resolve", () => {
+        const events = report.alertEvents ?? [];
+        expect(events.map((e) => `${e.site} ${e.alert}`)).to.include.members(["site-a VeleroBackupTooOld", "site-a RgwSyncPollErrors"]);
+        for (const e of events) {
+            expect(e.firedAfterS, `${e.site} ${e.labels}`).to.be.a("number").and.to.be.at.least(0);
+            expect(e.resolvedAfterS, `${e.site} ${e.labels} resolved`).to.be.a("number").and.to.be.at.least(0);
+        }
+    });
+
+    (MIXED ? it.skip : it)("kept the drill's preview diff, showing the promotion and both clusters' changes", () => {
         expect(report.drillPreview).to.be.a("string").and.to.contain("ceph-metadata-master");
     });
 });

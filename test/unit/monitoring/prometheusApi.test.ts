@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import {
-    Fetch, PrometheusClient, parseAlerts, parseEnvelope, parseInstantQuery, parseRangeQuery, parseRules, parseSampleValue,
+    Fetch, PrometheusClient, parseAlerts, parseEnvelope, parseInstantQuery, parseRangeQuery, parseRules, parseSampleValue, parseTargets,
 } from "../../../scripts/monitoring/prometheusApi";
 
 /** Responses captured from Prometheus 2.42 (Debian's package) over synthetic data. */
@@ -110,6 +110,20 @@ describe("monitoring/prometheusApi: parsers", () => {
         const body = (rule: Record<string, unknown>) => ({ status: "success", data: { groups: [{ name: "g", rules: [{ name: "r", query: "q", ...rule }] }] } });
         expect(parseRules(body({ type: "recording", health: "err", lastError: "boom" }))[0].rules[0]).to.include({ health: "err", lastError: "boom" });
         expect(() => parseRules(body({ type: "other" }))).to.throw(`rule r has type "other"`);
+    });
+
+    it("targets: job, scrape URL and health of each active target (captured from the lab's Prometheus 2.42)", () => {
+        const targets = parseTargets(captured("targets"));
+        expect(targets.map((t) => `${t.job} ${t.health}`).sort()).to.deep.equal(["ceph up", "kube-state-metrics up", "velero up"]);
+        expect(targets.find((t) => t.job === "ceph")?.scrapeUrl).to.equal("http://10.213.0.11:9283/metrics");
+        expect(targets.every((t) => t.lastError === "")).to.equal(true);
+    });
+
+    it("targets: a target without health, or with an unknown one, is an error", () => {
+        const body = (t: Record<string, unknown>) => ({ status: "success", data: { activeTargets: [{ labels: { job: "j" }, ...t }] } });
+        expect(() => parseTargets(body({}))).to.throw("a target has no health");
+        expect(() => parseTargets(body({ health: "sideways" }))).to.throw(`a target has health "sideways"`);
+        expect(parseTargets(body({ health: "down", lastError: "connection refused" }))[0]).to.include({ job: "j", health: "down", lastError: "connection refused" });
     });
 
     it("the envelope passes data through on success", () => {
