@@ -8,6 +8,9 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v ceph-mon >/dev/null 2>&1 || missing+=(ceph-mon)
 command -v ceph-osd >/dev/null 2>&1 || missing+=(ceph-osd)
 command -v radosgw >/dev/null 2>&1 || missing+=(radosgw)
+# Each lab site's ceph-mgr serves its prometheus module (the lab's Prometheus scrapes it).
+command -v ceph-mgr >/dev/null 2>&1 || missing+=(ceph-mgr)
+[ -d /usr/share/ceph/mgr/prometheus ] || missing+=(ceph-mgr-modules-core)
 command -v radosgw-admin >/dev/null 2>&1 || missing+=(ceph-common)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The dashboard check draws its panels as SVG and converts them to PNG (scripts/monitoring/png.ts),

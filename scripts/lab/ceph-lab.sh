@@ -369,10 +369,11 @@ require_free_port() {
 # (before it detaches) go to the daemon's startup log.
 start_daemon() {
   local site="$1" name="$2" bin="$3" dir pid i
+  shift 3 # the rest: words before the binary (env VAR=value)
   dir=$(site_dir "$site")
   rm -f "$(pid_file "$site" "$name")"
   # 9>&-: the daemon must not inherit the lab lock (it would hold it for its whole life).
-  ceph_in_site "$site" "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
+  ceph_in_site "$site" "$@" "$bin" -c "$(site_conf "$site")" -n "$name" </dev/null >>"$dir/log/$name.startup.log" 2>&1 9>&- ||
     die "$name of site $site failed to start; see $dir/log/$name.startup.log and $dir/log/$name.log"
   for ((i = 0; i < 100; i++)); do
     if pid=$(daemon_pid "$site" "$name"); then
@@ -582,7 +583,14 @@ start_mgr() {
   register_mgr_key "$site"
   daemon_pid "$site" "mgr.$site" >/dev/null || {
     require_free_port "$site" "$LAB_CEPH_METRICS_PORT" "mgr.$site prometheus module"
-    start_daemon "$site" "mgr.$site" ceph-mgr
+    local pythonpath
+    pythonpath=$(bash "$CEPH_ROOT_SH" mgr-pythonpath "$(site_ceph "$site")") ||
+      die "site $site: ceph-root.sh mgr-pythonpath $(site_ceph "$site") failed"
+    if [[ -n "$pythonpath" ]]; then
+      start_daemon "$site" "mgr.$site" ceph-mgr env "PYTHONPATH=$pythonpath"
+    else
+      start_daemon "$site" "mgr.$site" ceph-mgr
+    fi
   }
   # The mon knows a module's options only once the new mgr has reported them: retry until then.
   wait_for "site $site: prometheus module configured" configure_prometheus_module "$site" ||

@@ -6,6 +6,7 @@
 #   ceph-root.sh path VERSION      the root (exit 1 if not built; "" for 16.2, the host)
 #   ceph-root.sh version VERSION   the recorded `radosgw --version` line
 #   ceph-root.sh list              built roots: version, root, radosgw version (tab-separated)
+#   ceph-root.sh mgr-pythonpath VERSION   PYTHONPATH (inside the root) ceph-mgr needs, or an empty line
 #
 # VERSION: 16.2 (host), 18.2 (Debian trixie), 20.2 (Debian sid). Roots live in
 # ${VCDR_CACHE:-$HOME/.cache/velero-ceph-dr}/ceph-roots/VERSION. A build goes into VERSION.partial
@@ -29,7 +30,7 @@ progress() { printf '==> [%4ds] %s\n' "$((SECONDS - STARTED))" "$*" >&2; }
 
 usage() {
   cat >&2 <<EOF
-usage: ceph-root.sh build VERSION | path VERSION | version VERSION | list
+usage: ceph-root.sh build VERSION | path VERSION | version VERSION | mgr-pythonpath VERSION | list
 VERSION: $ALLOWED
 settings (environment): VCDR_CACHE (default \$HOME/.cache/velero-ceph-dr), VCDR_DEBIAN_MIRROR
 EOF
@@ -163,8 +164,8 @@ cleanup_build() {
 # modules in a Python subinterpreter, where PyO3 refuses to load ("PyO3 modules do not yet support
 # subinterpreters"); mgr_util imports bcrypt, so no mgr module loads, the prometheus one included.
 # (Tentacle loads modules in the main interpreter: mgr_subinterpreter_modules.) Reef's root gets
-# bookworm's cffi build of bcrypt (3.2.x) in /usr/local/lib/python3.X/dist-packages, which Python
-# searches before /usr/lib/python3/dist-packages: no file of a Debian package in the root changes.
+# bookworm's cffi build of bcrypt (3.2.x) in /usr/local/lib/python3.X/dist-packages, which ceph-mgr
+# gets first through PYTHONPATH (mgr-pythonpath): no file of a Debian package in the root changes.
 needs_cffi_bcrypt() { [[ "$1" == 18.2 ]]; }
 
 local_site_packages() {
@@ -315,6 +316,20 @@ cmd_path() {
   printf '%s\n' "$root"
 }
 
+# ceph-mgr builds its own sys.path (no /usr/local site directory), so the cffi bcrypt reaches it
+# only through PYTHONPATH: the folder inside the root, for the mgr's environment.
+cmd_mgr_pythonpath() {
+  local version="$1" root dir
+  if ! needs_cffi_bcrypt "$version"; then
+    printf '\n'
+    return 0
+  fi
+  root=$(cmd_path "$version")
+  has_cffi_bcrypt "$root" || die "Ceph $version root lacks the cffi bcrypt: run 'ceph-root.sh build $version'"
+  dir=$(local_site_packages "$root")
+  printf '%s\n' "${dir#"$root"}"
+}
+
 cmd_version() {
   local version="$1" root
   if [[ -z "$(suite_of "$version")" ]]; then
@@ -351,6 +366,11 @@ main() {
     [[ $# -eq 2 ]] || usage
     check_version "$2"
     "cmd_$cmd" "$2"
+    ;;
+  mgr-pythonpath)
+    [[ $# -eq 2 ]] || usage
+    check_version "$2"
+    cmd_mgr_pythonpath "$2"
     ;;
   list)
     [[ $# -eq 1 ]] || usage

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { KSM_CONFIG_KEY } from "../../components/monitoring/kubeStateMetrics";
+import { KSM_CONFIG_KEY, KSM_METRIC_PREFIX } from "../../components/monitoring/kubeStateMetrics";
 import { SiteCluster, k8sLab } from "./cluster";
 import { LabSettings, Recorder, Site, cephLab, unquote } from "./labSettings";
 import { PrometheusAlert, PrometheusClient } from "../monitoring/prometheusApi";
@@ -98,7 +98,7 @@ export function describeAlerts(alerts: readonly PrometheusAlert[]): string {
 export async function metricInventory(p: PrometheusClient): Promise<Record<string, string[]>> {
     const families: Record<string, string> = {
         velero: "velero_.+|podVolume_.+",
-        "kube-state-metrics (Velero objects)": "kube_customresource_.+|velero_dr_.+",
+        "kube-state-metrics (Velero objects)": `${KSM_METRIC_PREFIX}_.+`,
         "ceph (RGW sync)": "ceph_data_sync.+|ceph_rgw_sync.+|ceph_rgw_.+sync.+",
     };
     const out: Record<string, string[]> = {};
