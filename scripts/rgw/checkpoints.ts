@@ -209,12 +209,21 @@ export interface OlderZoneVerdict {
  * Pacific gateway ignores (it answers the old format, read as an empty list), so the newer zone's
  * incremental bucket sync never advances and reports no error. Undefined when that is not the case.
  * `localVersion` is this zone's own `--version` text when it answered; otherwise the zone's period
- * entry decides (no `supported_features`: Pacific, or not advertised yet).
+ * entry decides (no `supported_features`: Pacific, or not advertised yet). `peerVersions`: the
+ * `--version` of peers that answered, by zone name.
  */
-export function olderZoneFeedsNewer(period: Period, zonegroup: string, zone: string, localVersion?: string): OlderZoneVerdict | undefined {
+export function olderZoneFeedsNewer(
+    period: Period, zonegroup: string, zone: string, localVersion?: string, peerVersions: Readonly<Record<string, string>> = {},
+): OlderZoneVerdict | undefined {
     const zones = period.zonegroups.find((g) => g.name === zonegroup)?.zones ?? [];
     const advertises = (z: { supportedFeatures?: string[] }) => (z.supportedFeatures?.length ?? 0) > 0;
-    const newerPeers = zones.filter((z) => z.name !== zone && advertises(z)).map((z) => z.name).sort();
+    // A peer's own --version wins; its period entry is the fallback (a period a Pacific zone
+    // committed carries no supported_features for anyone).
+    const peerIsNewer = (z: { name: string; supportedFeatures?: string[] }) => {
+        const v = peerVersions[z.name] === undefined ? undefined : parseCephVersion(peerVersions[z.name]);
+        return v ? v.major >= FIRST_RELEASE_WITH_BILOG_V2 : advertises(z);
+    };
+    const newerPeers = zones.filter((z) => z.name !== zone && peerIsNewer(z)).map((z) => z.name).sort();
     if (newerPeers.length === 0) return undefined;
     const version = localVersion === undefined ? undefined : parseCephVersion(localVersion);
     if (version) return version.major < FIRST_RELEASE_WITH_BILOG_V2 ? { basis: "version", newerPeers } : undefined;

@@ -83,7 +83,13 @@ async function promotePreflight(s: Session, c: PromoteContext, master: string, w
  */
 async function refuseOlderZone(s: Session, c: PromoteContext, period: Period): Promise<void> {
     const v = await s.call(["--version"], { unscoped: true });
-    const verdict = olderZoneFeedsNewer(period, c.zonegroup, c.zone, v.code === 0 ? v.stdout : undefined);
+    // The peer's own binary when the caller gave its admin (a planned switch does).
+    const peerVersions: Record<string, string> = {};
+    if (c.peer && s.hasPeerAdmin) {
+        const pv = await s.call(["--version"], { via: "peer", unscoped: true });
+        if (pv.code === 0) peerVersions[c.peer] = pv.stdout;
+    }
+    const verdict = olderZoneFeedsNewer(period, c.zonegroup, c.zone, v.code === 0 ? v.stdout : undefined, peerVersions);
     if (!verdict) return;
     const seen = verdict.basis === "version"
         ? `zone ${c.zone} runs ${v.stdout.trim().split(" (")[0]}`

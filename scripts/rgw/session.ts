@@ -101,6 +101,11 @@ export class Session {
 
     constructor(readonly o: SessionOptions) {}
 
+    /** Whether the caller gave the peer's radosgw-admin (RGW_PEER_ADMIN). */
+    get hasPeerAdmin(): boolean {
+        return this.o.peerAdmin !== undefined;
+    }
+
     // -- progress (stderr) ------------------------------------------------------------------
 
     step(message: string): void {

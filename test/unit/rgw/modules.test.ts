@@ -167,6 +167,12 @@ describe("scripts/rgw olderZoneFeedsNewer (a Pacific zone taking the writes stra
     for (const [what, features, version, want] of rows) {
         it(what, () => expect(olderZoneFeedsNewer(periodWith(features), "global", "zoneb", version)).to.deep.equal(want));
     }
+    it("a peer's own --version wins over its period entry (a Pacific commit drops every zone's features)", () => {
+        const none = periodWith({ zonea: undefined, zoneb: undefined });
+        expect(olderZoneFeedsNewer(none, "global", "zoneb", PACIFIC, { zonea: REEF })).to.deep.equal({ basis: "version", newerPeers: ["zonea"] });
+        expect(olderZoneFeedsNewer(periodWith({ zonea: ["resharding"], zoneb: undefined }), "global", "zoneb", PACIFIC, { zonea: PACIFIC })).to.equal(undefined);
+        expect(olderZoneFeedsNewer(none, "global", "zoneb", PACIFIC, { zonea: "{}" })).to.equal(undefined);
+    });
     it("parseCephVersion reads major and minor of all three releases, and nothing else", () => {
         expect([PACIFIC, REEF, TENTACLE, "{}", ""].map(parseCephVersion)).to.deep.equal([
             { major: 16, minor: 2 }, { major: 18, minor: 2 }, { major: 20, minor: 2 }, undefined, undefined]);

@@ -433,6 +433,18 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(allPacific.code, allPacific.stderr).to.equal(0);
         });
 
+        it("asks the peer's own --version when its admin is given: a Reef peer counts although the period (committed by Pacific) shows no features", async () => {
+            const peerArgs = [...args, "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"];
+            const peerState: State = { "--version": REEF, "period get": { out: period({ master: "zonea" }) } };
+            const r = await run(peerArgs, mixed(PACIFIC, {}), {}, peerState);
+            expect(r.code, r.stderr).to.equal(3);
+            expect(mutations(r)).to.deep.equal([]);
+            expect(r.calls.filter((c) => c[0] === "peer" && c[1] === "--version")).to.have.length(1);
+            expect(r.stderr).to.contain("zonea run Ceph 17 or later");
+            const pacificPeer = await run(peerArgs, mixed(PACIFIC, {}), {}, { ...peerState, "--version": PACIFIC });
+            expect(pacificPeer.stderr).to.not.contain("Ceph 17 or later");
+        });
+
         it("without an answer to --version, judges the zone by its period entry (no supported_features)", async () => {
             const r = await run(args, mixed({ err: "unrecognized", code: 1 }, { zonea: REEF_FEATURES }));
             expect(r.code, r.stderr).to.equal(3);
