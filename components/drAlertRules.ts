@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertName, renderAlertRules, renderPrometheusRule, renderedAlertNames } from "./monitoring/alertRules";
 import { DASHBOARD_FILE, DASHBOARD_UID, renderDashboard } from "./monitoring/dashboard";
 import { KSM_CONFIG_KEY, renderKsmCustomResourceConfigText } from "./monitoring/kubeStateMetrics";
-import { alertRuleSettingsProblems, resolveAlertRuleSettings } from "./monitoring/settings";
+import { MONITORING_DEFAULTS, alertRuleSettingsProblems, monitoringObjectNames, resolveAlertRuleSettings } from "./monitoring/settings";
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from "../core/validators";
 
 export * from "./monitoring/settings";
@@ -99,8 +99,9 @@ export class DrAlertRules extends pulumi.ComponentResource {
 
     constructor(name: string, args: DrAlertRulesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("velero-ceph-dr:monitoring:DrAlertRules", name, {}, opts);
-        const namespace = args.namespace ?? "monitoring";
-        const prefix = args.objectNamePrefix ?? "velero-dr";
+        const namespace = args.namespace ?? MONITORING_DEFAULTS.namespace;
+        const prefix = args.objectNamePrefix ?? MONITORING_DEFAULTS.objectNamePrefix;
+        const objectNames = monitoringObjectNames(prefix);
         const ruleSelectorLabels = args.ruleSelectorLabels ?? { release: "kube-prometheus-stack" };
         const sidecarLabels = args.dashboardSidecarLabels ?? { grafana_dashboard: "1" };
         const withKsmConfig = args.kubeStateMetricsConfig ?? true;
@@ -136,17 +137,17 @@ export class DrAlertRules extends pulumi.ComponentResource {
         this.alertNames = renderedAlertNames(resolved);
         this.dashboardUid = DASHBOARD_UID;
 
-        const rule = renderPrometheusRule(groups, { name: `${prefix}-alerts`, namespace, labels: ruleSelectorLabels });
+        const rule = renderPrometheusRule(groups, { name: objectNames.rule, namespace, labels: ruleSelectorLabels });
         const prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, rule, { parent: this });
 
         const dashboard = new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
-            metadata: { name: `${prefix}-dashboard`, namespace, labels: { ...sidecarLabels } },
+            metadata: { name: objectNames.dashboard, namespace, labels: { ...sidecarLabels } },
             data: { [DASHBOARD_FILE]: `${JSON.stringify(renderDashboard(resolved), null, 2)}\n` },
         }, { parent: this });
 
         const ksmConfig = withKsmConfig
             ? new k8s.core.v1.ConfigMap(`${name}-ksm-config`, {
-                metadata: { name: `${prefix}-ksm-config`, namespace },
+                metadata: { name: objectNames.ksmConfig, namespace },
                 data: { [KSM_CONFIG_KEY]: renderKsmCustomResourceConfigText() },
             }, { parent: this })
             : undefined;

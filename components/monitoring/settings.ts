@@ -185,3 +185,11 @@ export function endToEndAllowanceSeconds(s: AlertRuleSettings): number {
 function withoutUndefined<T extends object>(o: T): Partial<T> {
     return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** Where DrAlertRules puts its objects unless told otherwise (the namespace and the name prefix). */
+export const MONITORING_DEFAULTS = { namespace: "monitoring", objectNamePrefix: "velero-dr" } as const;
+
+/** The names of DrAlertRules' objects for a prefix: the PrometheusRule and the two ConfigMaps. */
+export function monitoringObjectNames(prefix: string = MONITORING_DEFAULTS.objectNamePrefix): { rule: string; dashboard: string; ksmConfig: string } {
+    return { rule: `${prefix}-alerts`, dashboard: `${prefix}-dashboard`, ksmConfig: `${prefix}-ksm-config` };
+}

@@ -19,7 +19,7 @@ import { orderProblems } from "./engineEvents";
 import { createBucket, listKeys } from "./s3";
 import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
-import { LAB_SCRAPE_SECONDS, MonitoringUrls, describeAlerts, metricInventory, startMonitoring } from "./monitoring";
+import { LAB_SCRAPE_SECONDS, MONITORING_NAMESPACE, MONITORING_OBJECTS, MonitoringUrls, describeAlerts, metricInventory, startMonitoring } from "./monitoring";
 import { PrometheusClient } from "../monitoring/prometheusApi";
 import {
     AlertEvent, LAB_ALERT_CONFIG, LAB_ALERT_WAIT, Prometheuses, checkQuiet, describeEvents, fires, firing, labPendingFor, watchFiring, watchResolved,
@@ -572,7 +572,7 @@ async function checkScrapes(c: DrillContext): Promise<void> {
             `${targets.map((t) => `${t.job} ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`).join(", ") || "no targets"}; `
             + (wrong.length ? wrong.join(", ") : `each job delivers its own series (${signatures.map(([, m]) => m).join(", ")})`));
         const rule = await c.clusters[site].getJson<{ spec: { groups: { name: string; rules: unknown[] }[] } }>(
-            ["-n", "monitoring", "get", "prometheusrules.monitoring.coreos.com", "velero-dr-alerts"]);
+            ["-n", MONITORING_NAMESPACE, "get", "prometheusrules.monitoring.coreos.com", MONITORING_OBJECTS.rule]);
         const want = rule.spec.groups.map((g) => `${g.name}:${g.rules.length}`).sort().join(" ");
         const loaded = (await p.rules()).map((g) => `${g.name}:${g.rules.length}`).sort().join(" ");
         c.r.check(`monitoring of site ${site}: Prometheus evaluates exactly the rule groups of the site's PrometheusRule`, want === loaded,

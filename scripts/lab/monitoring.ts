@@ -6,13 +6,14 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { KSM_CONFIG_KEY, KSM_METRIC_PREFIX } from "../../components/monitoring/kubeStateMetrics";
+import { MONITORING_DEFAULTS, monitoringObjectNames } from "../../components/monitoring/settings";
 import { SiteCluster, k8sLab } from "./cluster";
 import { LabSettings, Recorder, Site, cephLab, unquote } from "./labSettings";
 import { PrometheusAlert, PrometheusClient } from "../monitoring/prometheusApi";
 
-/** Where the lab's stacks put the monitoring objects (DrAlertRules defaults; the lab sets no prefix). */
-export const MONITORING_NAMESPACE = "monitoring";
-const OBJECT_PREFIX = "velero-dr";
+/** Where the lab's stacks put the monitoring objects: DrAlertRules' defaults (the lab sets neither). */
+export const MONITORING_NAMESPACE = MONITORING_DEFAULTS.namespace;
+export const MONITORING_OBJECTS = monitoringObjectNames();
 /** The lab scrapes and evaluates every 5 s, so alerts with the lab's short `for` move quickly. */
 export const LAB_SCRAPE_SECONDS = 5;
 
@@ -71,10 +72,10 @@ export async function startMonitoring(s: LabSettings, r: Recorder, cluster: Site
     const site = cluster.site;
     const dir = path.join(s.dir, site, "k8s", "monitoring");
     fs.mkdirSync(dir, { recursive: true });
-    const rule = await cluster.getJson<{ spec: { groups: unknown[] } }>(["-n", MONITORING_NAMESPACE, "get", "prometheusrules.monitoring.coreos.com", `${OBJECT_PREFIX}-alerts`]);
-    const ksm = await cluster.getJson<{ data?: Record<string, string> }>(["-n", MONITORING_NAMESPACE, "get", "configmap", `${OBJECT_PREFIX}-ksm-config`]);
+    const rule = await cluster.getJson<{ spec: { groups: unknown[] } }>(["-n", MONITORING_NAMESPACE, "get", "prometheusrules.monitoring.coreos.com", MONITORING_OBJECTS.rule]);
+    const ksm = await cluster.getJson<{ data?: Record<string, string> }>(["-n", MONITORING_NAMESPACE, "get", "configmap", MONITORING_OBJECTS.ksmConfig]);
     const ksmConfig = ksm.data?.[KSM_CONFIG_KEY];
-    if (!ksmConfig) throw new Error(`site ${site}: ConfigMap ${OBJECT_PREFIX}-ksm-config has no ${KSM_CONFIG_KEY}`);
+    if (!ksmConfig) throw new Error(`site ${site}: ConfigMap ${MONITORING_OBJECTS.ksmConfig} has no ${KSM_CONFIG_KEY}`);
     const urls = await monitoringUrls(s, site);
     fs.writeFileSync(path.join(dir, "rules.yml"), yaml.dump({ groups: rule.spec.groups }, { lineWidth: -1 }));
     fs.writeFileSync(path.join(dir, "ksm-custom-resources.yaml"), ksmConfig);
