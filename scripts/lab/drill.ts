@@ -684,8 +684,13 @@ async function runMixedDrill(c: DrillContext): Promise<void> {
     r.check(`mixed (Ceph ${c.s.cephA} on a, ${c.s.cephB} on b): the switch to B is refused before Ceph changes roles, saying why and to upgrade B first`,
         tryB !== undefined && /would not replicate/.test(text) && /Upgrading Ceph in a multisite realm/.test(text) && masterNow,
         `${tryB === undefined ? "pulumi up succeeded" : lastLines(text.split("\n").filter((l) => /refused|would not replicate/.test(l)).join("\n"), 2)}; zone A still master: ${masterNow}`);
+    // The refused switch had already stopped A's schedules (the passive side goes first), out of
+    // Pulumi's sight: the runbook's way back is a refresh, then activeSite site-a again.
     await ws.configSet("failover", "activeSite", "site-a");
-    await r.time("mixed.back", "mixed: activeSite site-a again", () => ws.up("failover"));
+    await r.time("mixed.back", "mixed: pulumi refresh -s failover, then activeSite site-a again", async () => {
+        await ws.run(["refresh", "--yes", "--skip-preview", "-s", "failover"]);
+        return ws.up("failover");
+    });
     await checkRoles(c, "a", "mixed, after activeSite is back on site-a");
     await backupAndReplicate(c, "a", "lab-a-2", "mixed, after the refused switch");
     await checkNothingLost(c, "mixed, after the refused switch");
