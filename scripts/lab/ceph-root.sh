@@ -7,6 +7,7 @@
 #   ceph-root.sh version VERSION   the recorded `radosgw --version` line
 #   ceph-root.sh list              built roots: version, root, radosgw version (tab-separated)
 #   ceph-root.sh mgr-pythonpath VERSION   PYTHONPATH (inside the root) ceph-mgr needs, or an empty line
+#   ceph-root.sh contents VERSION  what a built root of VERSION holds (the entries of its contents file)
 #
 # VERSION: 16.2 (host), 18.2 (Debian trixie), 20.2 (Debian sid). Roots live in
 # ${VCDR_CACHE:-$HOME/.cache/velero-ceph-dr}/ceph-roots/VERSION. A build goes into VERSION.partial
@@ -19,6 +20,9 @@ ALLOWED="16.2 (the host's Ceph), 18.2 (Debian trixie), 20.2 (Debian sid)"
 # ceph-mgr and its core modules: the lab's metrics come from the mgr's prometheus module.
 PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-mgr-modules-core radosgw ceph-common)
 MARKER=.velero-ceph-dr-built
+# What the root holds beyond debootstrap, one entry per line (written once it is there): the
+# packages, and for Reef the cffi bcrypt. A cached root missing an entry is topped up, not rebuilt.
+CONTENTS=.velero-ceph-dr-contents
 STARTED=$SECONDS
 
 log() { printf 'ceph-root: %s\n' "$*" >&2; }
@@ -30,7 +34,7 @@ progress() { printf '==> [%4ds] %s\n' "$((SECONDS - STARTED))" "$*" >&2; }
 
 usage() {
   cat >&2 <<EOF
-usage: ceph-root.sh build VERSION | path VERSION | version VERSION | mgr-pythonpath VERSION | list
+usage: ceph-root.sh build VERSION | path VERSION | version VERSION | mgr-pythonpath VERSION | contents VERSION | list
 VERSION: $ALLOWED
 settings (environment): VCDR_CACHE (default \$HOME/.cache/velero-ceph-dr), VCDR_DEBIAN_MIRROR
 EOF
@@ -197,24 +201,35 @@ install_cffi_bcrypt() {
   progress "Ceph root $root: bookworm's cffi python3-bcrypt shadows trixie's PyO3 build (Reef's ceph-mgr modules load)"
 }
 
-# Packages of PACKAGES not installed in ROOT, one per line; exit 1 when there are none.
-missing_packages() {
-  local root="$1" pkg found=1
-  for pkg in "${PACKAGES[@]}"; do
-    if ! chroot "$root" dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      printf '%s\n' "$pkg"
+# The entries a root of VERSION holds: PACKAGES, and `cffi-bcrypt` where ceph-mgr needs it.
+wanted_contents() {
+  printf '%s\n' "${PACKAGES[@]}"
+  ! needs_cffi_bcrypt "$1" || printf 'cffi-bcrypt\n'
+}
+
+# Entries of wanted_contents VERSION that ROOT's contents file lacks, one per line; exit 1 when none.
+missing_contents() {
+  local root="$1" version="$2" entry found=1
+  while IFS= read -r entry; do
+    if ! grep -qxF "$entry" "$root/$CONTENTS" 2>/dev/null; then
+      printf '%s\n' "$entry"
       found=0
     fi
-  done
+  done < <(wanted_contents "$version")
   return "$found"
 }
 
 # A root built before PACKAGES grew gets the missing packages installed in place (same suite,
 # same apt options), so a cached root is never rebuilt from scratch for one more package.
 top_up() {
-  local root="$1" suite="$2" log_file="$3" apt_opts=() missing
+  local root="$1" suite="$2" log_file="$3" version="$4" apt_opts=() missing
   local -a in_root
-  missing=$(missing_packages "$root" | tr '\n' ' ') || return 0
+  missing=$(missing_contents "$root" "$version" | grep -vx cffi-bcrypt | tr '\n' ' ') || true
+  if [[ -z "$missing" ]]; then
+    ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$root" "$log_file"
+    wanted_contents "$version" >"$root/$CONTENTS"
+    return 0
+  fi
   progress "Ceph root $root lacks ${missing% }; installing it"
   [[ "$suite" != sid ]] || apt_opts=(-o Acquire::Check-Valid-Until=false)
   in_root=(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive)
@@ -230,6 +245,8 @@ top_up() {
   cleanup_build
   BUILD_PROC=""
   trap - EXIT
+  ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$root" "$log_file"
+  wanted_contents "$version" >"$root/$CONTENTS"
 }
 
 cmd_build() {
@@ -243,7 +260,7 @@ cmd_build() {
   root=$(root_of "$version")
   partial="$root.partial"
   log_file="$root.build.log"
-  if is_built "$root" && ! missing_packages "$root" >/dev/null && { ! needs_cffi_bcrypt "$version" || has_cffi_bcrypt "$root"; }; then
+  if is_built "$root" && ! missing_contents "$root" "$version" >/dev/null; then
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0
@@ -258,8 +275,7 @@ cmd_build() {
     flock 8
   fi
   if is_built "$root"; then
-    top_up "$root" "$suite" "$log_file"
-    ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$root" "$log_file"
+    top_up "$root" "$suite" "$log_file" "$version"
     progress "Ceph $version root is built: $root ($(<"$root/$MARKER"))"
     printf '%s\n' "$root"
     return 0
@@ -294,6 +310,7 @@ cmd_build() {
     "${in_root[@]}" apt-get install -y --no-install-recommends "${PACKAGES[@]}"
   run_step "apt-get clean" "$log_file" "${in_root[@]}" apt-get clean
   ! needs_cffi_bcrypt "$version" || install_cffi_bcrypt "$partial" "$log_file"
+  wanted_contents "$version" >"$partial/$CONTENTS"
   "${in_root[@]}" radosgw --version 2>>"$log_file" | head -n 1 >"$partial/$MARKER" ||
     die "radosgw --version failed in $partial; see $log_file"
   is_built "$partial" || die "radosgw --version printed nothing in $partial; see $log_file"
@@ -371,6 +388,11 @@ main() {
     [[ $# -eq 2 ]] || usage
     check_version "$2"
     cmd_mgr_pythonpath "$2"
+    ;;
+  contents)
+    [[ $# -eq 2 ]] || usage
+    check_version "$2"
+    wanted_contents "$2"
     ;;
   list)
     [[ $# -eq 1 ]] || usage

@@ -84,6 +84,15 @@ describe("scripts/lab/ceph-root.sh (nothing built)", () => {
         expect(fs.readdirSync(cache)).to.deep.equal([]);
     });
 
+    it("contents names the packages of a root, ceph-mgr among them, and Reef's cffi bcrypt", async () => {
+        const reef = await cephRoot(cache, "contents", "18.2");
+        const tentacle = await cephRoot(cache, "contents", "20.2");
+        expect(reef.code).to.equal(0);
+        expect(reef.stdout.split("\n")).to.include.members(["ceph-mon", "ceph-osd", "ceph-mgr", "ceph-mgr-modules-core", "radosgw", "ceph-common", "cffi-bcrypt"]);
+        expect(tentacle.stdout.split("\n")).to.include("ceph-mgr").and.not.include("cffi-bcrypt");
+        expect((await cephRoot(cache, "contents", "19.2")).code).to.equal(2);
+    });
+
     it("list with nothing built prints no root and says how to build one", async () => {
         const r = await cephRoot(cache, "list");
         expect(r.code).to.equal(0);
@@ -96,6 +105,9 @@ describe("scripts/lab/ceph-root.sh (nothing built)", () => {
         const line = "ceph version 18.2.7 (0000000000000000000000000000000000000000) reef (stable)";
         fs.mkdirSync(path.join(roots, "18.2"), { recursive: true });
         fs.writeFileSync(path.join(roots, "18.2", ".velero-ceph-dr-built"), `${line}\n`);
+        // What a complete root records it holds (a root without it is topped up by `build`).
+        const contents = await cephRoot(cache, "contents", "18.2");
+        fs.writeFileSync(path.join(roots, "18.2", ".velero-ceph-dr-contents"), contents.stdout);
         // A build of 20.2 that was killed after its marker was written but before the rename.
         fs.mkdirSync(path.join(roots, "20.2.partial"), { recursive: true });
         fs.writeFileSync(path.join(roots, "20.2.partial", ".velero-ceph-dr-built"), "ceph version 20.2.4 (x) tentacle (stable)\n");
