@@ -11,7 +11,7 @@ import { BucketOwnerError, RGW_BUCKET_TYPE, ensureBucket } from "../../component
 import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
 import { SiteCluster, VeleroObject, k8sLab, waitFor } from "./cluster";
 import {
-    LabSettings, Recorder, Scope, Site, cephLab, endpoint, masterIs, periodOf, siteTransport, zoneOf,
+    LabSettings, Recorder, Scope, Site, cephLab, endpoint, isMixed, masterIs, periodOf, siteTransport, zoneOf,
 } from "./labSettings";
 import { PulumiError, PulumiWorkspace, makeProjectDir } from "./pulumiCli";
 import { LATE_PVB_COUNT, writeBackupMetadataFirst } from "./lateFiles";
@@ -652,21 +652,6 @@ async function alertIncidents(c: DrillContext): Promise<void> {
     await ws.run(["config", "rm", "-s", "failover", "--path", "schedules[1]"], { allowFailure: true });
     await r.time("alerts.probeDown", `failover: pulumi up removes schedule ${PROBE_SCHEDULE}`, () => ws.up("failover"));
     for (const site of SITES) c.metrics[site] = await metricInventory(c.proms[site]);
-}
-
-/**
- * Whether one site runs Pacific and the other a newer release (a realm in the middle of an
- * upgrade). Only the newer master with a Pacific B is a lab: the other way round, zone B cannot
- * follow A's bucket index log at all, which docs/ceph-versions.md shows by hand.
- */
-export function isMixed(s: LabSettings): boolean {
-    const pacific = (v: string) => v === "16.2";
-    if (pacific(s.cephA) && !pacific(s.cephB)) {
-        throw new Error(`LAB_CEPH_A=${s.cephA} with LAB_CEPH_B=${s.cephB} is not a lab: a zone on Ceph 17 or later cannot follow a Pacific `
-            + `zone's bucket index log, so no backup of A would reach B (docs/ceph-versions.md, "Mixed versions"). `
-            + `Allowed mixed pair: LAB_CEPH_A=18.2 or 20.2 with LAB_CEPH_B=16.2`);
-    }
-    return pacific(s.cephB) && !pacific(s.cephA);
 }
 
 /**

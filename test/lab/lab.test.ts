@@ -5,8 +5,8 @@
 // installed): without them ceph-lab.sh says why and these tests fail, never pass silently.
 import { expect } from "chai";
 import { Test } from "mocha";
-import { isMixed } from "../../scripts/lab/drill";
-import { LabReport, runLab, settingsFromEnv } from "../../scripts/lab/lab";
+import { LabReport, runLab } from "../../scripts/lab/lab";
+import { isMixed, settingsFromEnv } from "../../scripts/lab/labSettings";
 
 const settings = settingsFromEnv({
     LAB_DIR: process.env.LAB_DIR ?? "/tmp/velero-ceph-dr-lab-test",
