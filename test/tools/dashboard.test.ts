@@ -4,7 +4,6 @@
 import { expect } from "chai";
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { renderDashboard } from "../../components/monitoring/dashboard";
@@ -13,6 +12,7 @@ import { isPng } from "../../scripts/monitoring/png";
 import { PrometheusClient } from "../../scripts/monitoring/prometheusApi";
 import { debianPrometheusBinary } from "../../scripts/tools/tools";
 import { syntheticOpenMetrics } from "./syntheticMetrics";
+import { freePort } from "./ports";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "scripts", "monitoring", "dashboard-cli.ts");
@@ -28,17 +28,6 @@ function run(file: string, args: string[], cwd: string): Promise<RunResult> {
         execFile(file, args, { cwd, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
             const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
             resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-        });
-    });
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
         });
     });
 }

@@ -5,10 +5,10 @@ import { ChildProcess, execFile, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { DEBIAN_PROMETHEUS_INSTALL_COMMAND, debianPrometheusBinary, listTools, tool, toolPath, toolsEnv } from "../../scripts/tools/tools";
+import { freePort } from "./ports";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -34,18 +34,6 @@ function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pr
 
 function expectOk(r: RunResult, what: string): void {
     expect(r.code, `${what} failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
-}
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 /** Starts a long-running process, keeping its output for error messages. */
