@@ -27,7 +27,7 @@ CEPH_ROOT_SH="$(dirname "$SCRIPT_PATH")/ceph-root.sh"
 SITES=(a b)
 SETTING_NAMES=(LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B
-  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B LAB_CEPH_METRICS_PORT)
+  LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B LAB_CEPH_METRICS_PORT LAB_RGW_SYNC_LEASE)
 PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-mgr-modules-core radosgw ceph-common curl iproute2)
 # RGW's HTTP client (sync, realm/period pull, commit forwarding) honours these; the lab only
 # talks to the sites' addresses on its private bridge, so a proxy from the caller's environment
@@ -45,10 +45,11 @@ die() {
 usage() {
   cat >&2 <<'EOF'
 usage: ceph-lab.sh up | down [--purge] | status
-       ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE
+       ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE | sync-lease SECONDS
        ceph-lab.sh admin SITE ARGS... | env SITE | version SITE | metrics-url SITE | cut SITE | heal SITE   (SITE is a or b)
 settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT
+  LAB_RGW_SYNC_LEASE (rgw_sync_lease_period, default 15; Ceph's own default is 120)
   LAB_NET LAB_BRIDGE LAB_NETNS_A LAB_NETNS_B
   LAB_CEPH_A LAB_CEPH_B (16.2, 18.2 or 20.2; default: the version the site last ran, else 16.2)
 EOF
@@ -93,11 +94,14 @@ load_settings() {
   LAB_NETNS_A=${LAB_NETNS_A:-vcdr-a}
   LAB_NETNS_B=${LAB_NETNS_B:-vcdr-b}
   LAB_TIMEOUT=${LAB_TIMEOUT:-120}
+  # Sync shard leases outlive a stopped or reloaded gateway: the lab's 15 s keeps its runs short;
+  # the bench sets Ceph's 120 s (sync-lease) to measure what production clusters see.
+  LAB_RGW_SYNC_LEASE=${LAB_RGW_SYNC_LEASE:-15}
   local name site rc
   for name in LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B; do
     [[ "${!name}" =~ ^[A-Za-z0-9._-]+$ ]] || die "$name must match [A-Za-z0-9._-]+, got '${!name}'"
   done
-  for name in LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT; do
+  for name in LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT LAB_RGW_SYNC_LEASE; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer, got '${!name}'"
   done
   [[ "$LAB_NET" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
@@ -502,8 +506,8 @@ rgw_frontends = beast endpoint=$addr:$(rgw_port "$site")
 rgw_realm = $LAB_REALM
 rgw_zonegroup = $LAB_ZONEGROUP
 rgw_zone = $(site_zone "$site")
-# Sync shard leases outlive a stopped gateway; the default 120 s stalls replication after restarts.
-rgw_sync_lease_period = 15
+# Sync shard leases outlive a stopped or reloaded gateway (LAB_RGW_SYNC_LEASE).
+rgw_sync_lease_period = $LAB_RGW_SYNC_LEASE
 EOF
   mv -f "$dir/ceph.conf.new" "$dir/ceph.conf"
 }
@@ -942,6 +946,19 @@ main() {
     check_site "$1"
     ceph_metrics_url "$1"
     printf '\n'
+    ;;
+  sync-lease)
+    # Both gateways restart with the new lease; later restarts (the failover tool's) keep it.
+    [[ $# -eq 1 && "$1" =~ ^[1-9][0-9]*$ ]] || die "sync-lease needs the lease in seconds (a positive integer), got '${1:-}'"
+    take_lock
+    local site
+    LAB_RGW_SYNC_LEASE=$1
+    save_settings
+    for site in "${SITES[@]}"; do
+      rgw_stop "$site"
+      rgw_start "$site"
+    done
+    log "rgw_sync_lease_period = $LAB_RGW_SYNC_LEASE on both gateways"
     ;;
   cut | heal)
     # A site is lost by its link: its daemons keep running behind it.

@@ -6,7 +6,7 @@ import { Clock, PROG, Probe, RgwExit, Secrets, Session, httpProbe, realClock } f
 import { ParseError } from "./models";
 import * as roles from "./roles";
 import * as steps from "./steps";
-import { ProcessAdmin, ProcessRestarter, RgwAdmin, Restarter, splitCommand } from "./transport";
+import { ProcessAdmin, ProcessRados, ProcessRestarter, RadosCli, RgwAdmin, Restarter, radosPrefix, splitCommand } from "./transport";
 
 const USAGE_HINT = "usage: see scripts/rgw-multisite.sh --help or docs/script-contract.md";
 
@@ -21,7 +21,11 @@ RGW_RESTART (gateway restart command, word-split), RGW_SYSTEM_ACCESS_KEY/RGW_SYS
 RGW_USER_ACCESS_KEY/RGW_USER_SECRET_KEY (secrets: environment only, never printed),
 RGW_WAIT_TIMEOUT (s, default 300), RGW_POLL_INTERVAL (s, default 2), RGW_LIST_PAGE (objects per
 \`bucket list\` call, default 1000), RGW_PEER_ADMIN and RGW_PEER_RESTART (optional: the peer site's
-radosgw-admin prefix and restart command, for promote --peer-zone and sync-scope --repair).
+radosgw-admin prefix and restart command, for promote --peer-zone and sync-scope --repair),
+RGW_RADOS (this site's rados command prefix, word-split; default RGW_ADMIN with radosgw-admin
+replaced by rados; empty: none): after a period commit the gateways reload by themselves; with rados
+the tool sees that reload instead of restarting them, and frees the sync leases their old instances
+left (otherwise sync waits rgw_sync_lease_period, 120 s by default).
 Exit codes: 0 ok/no change, 2 bad arguments, 3 refused by a preflight, 4 timed out, 1 anything else.
 Progress goes to stderr ("==> ..."); machine output (status, backup-objects JSON) to stdout.
 `;
@@ -36,6 +40,7 @@ export interface CliIo {
     /** Builds the transport from a word-split prefix (default: a process per call). */
     makeAdmin?: (prefix: string[], which: "local" | "peer") => RgwAdmin;
     makeRestarter?: (argv: string[], which: "local" | "peer") => Restarter;
+    makeRados?: (prefix: string[]) => RadosCli;
 }
 
 type Run = (s: Session, flags: steps.Flags) => Promise<unknown>;
@@ -117,6 +122,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const makeRestarter = io.makeRestarter ?? ((cmd) => new ProcessRestarter(cmd));
     const peerAdmin = splitCommand(io.env.RGW_PEER_ADMIN);
     const peerRestart = splitCommand(io.env.RGW_PEER_RESTART);
+    const rados = radosPrefix(io.env);
     const secrets: Secrets = {
         systemAccessKey: io.env.RGW_SYSTEM_ACCESS_KEY || undefined,
         systemSecretKey: io.env.RGW_SYSTEM_SECRET_KEY || undefined,
@@ -129,6 +135,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         peerAdmin: peerAdmin.length ? makeAdmin(peerAdmin, "peer") : undefined,
         restart: settings.restart.length ? makeRestarter(settings.restart, "local") : undefined,
         peerRestart: peerRestart.length ? makeRestarter(peerRestart, "peer") : undefined,
+        rados: rados.length ? (io.makeRados ?? ((prefix) => new ProcessRados(prefix)))(rados) : undefined,
         secrets,
         waitTimeout: settings.waitTimeout,
         pollInterval: settings.pollInterval,

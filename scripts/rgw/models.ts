@@ -51,12 +51,18 @@ export interface ZoneRecord {
     name: string;
     realmId: string;
     systemKey: { accessKey: string; secretKey: string };
+    /** Its RADOS pools: the log pool holds the sync shards' leases, the control pool the gateways' watches. */
+    logPool: string;
+    controlPool: string;
 }
 
 export function parseZoneRecord(text: string): ZoneRecord {
     const z = obj(parseAdminJson(text, "zone"));
     const k = obj(z.system_key);
-    return { id: str(z.id), name: str(z.name), realmId: str(z.realm_id), systemKey: { accessKey: str(k.access_key), secretKey: str(k.secret_key) } };
+    return {
+        id: str(z.id), name: str(z.name), realmId: str(z.realm_id), systemKey: { accessKey: str(k.access_key), secretKey: str(k.secret_key) },
+        logPool: str(z.log_pool), controlPool: str(z.control_pool),
+    };
 }
 
 /** `realm list`, `zonegroup list`, `zone list`: the names. */

@@ -8,6 +8,11 @@ import {
 import { BucketEntry, Period, parseAdminJson, parseSyncInfo } from "./models";
 import { Session, badArguments, failed, indented, refused } from "./session";
 import { Flags, bucketPages, endpointsOf, has, opt, parsedOr, waitBucketCaughtUp } from "./steps";
+import { followPeerCommit, releaseStaleSyncLeases, reloadAfterCommit, runningGateways } from "./reload";
+import { behindLeaseObjects } from "./leases";
+
+/** A fenced peer's gateway reloads in well under a second; silent this long, it hung and is restarted. */
+const PEER_RELOAD_ANSWERS_WITHIN_S = 30;
 
 const lossOnForce = (zone: string, master: string) =>
     `metadata (users, buckets, bucket policies) created or changed on ${master} and not yet replicated to ${zone} is lost for ${zone} and will be overwritten when ${master} returns; objects not yet replicated stay on ${master} until it syncs again`;
@@ -125,21 +130,31 @@ async function fenceOldMasterAndCatchUp(s: Session, c: PromoteContext, peerPerio
         s.info(`zone ${c.peer} is already read-only (fenced)`);
     } else {
         s.step(`fencing the current master ${c.peer}: read-only`);
+        const before = await runningGateways(s, c.zone);
         await s.must(["zone", "modify", "--rgw-zone", c.peer, "--read-only=true"], "peer");
         await s.must(["period", "update", "--commit", "--rgw-zone", c.peer], "peer");
-        if (s.o.peerRestart) {
-            await s.settleGateway(c.peerUrl);
+        // The commit's realm notify makes the peer's gateways reload the fenced period (no restart:
+        // a restart would only leave one more set of sync leases to wait out). Restart it only when
+        // it stops answering (a reload that hung).
+        if (!(await s.answersWithin(c.peerUrl, PEER_RELOAD_ANSWERS_WITHIN_S)) && s.o.peerRestart) {
+            s.info(`${c.peer}'s gateway does not answer ${PEER_RELOAD_ANSWERS_WITHIN_S}s after the commit: restarting it`);
             await s.restartGateway(s.o.peerRestart);
-        } else {
-            s.info(`RGW_PEER_RESTART not set: ${c.peer}'s gateway picks the period up by its realm reload`);
         }
+        // The period's push reloads this zone's gateways too: their data sync from the peer would
+        // stand still for rgw_sync_lease_period (120 s by default) unless the old leases are freed.
+        await followPeerCommit(s, c.zone, before);
     }
     s.step(`waiting until zone ${c.zone} has caught up with the fenced ${c.peer}`);
     const deadline = s.deadline();
+    // The leases of the shards still behind, each looked at once (the fenced peer adds no new ones).
+    const examined = new Set<string>();
     for (;;) {
-        await s.sleepPoll();
         const st = await s.zoneStatus(c.zone);
         if (allCaughtUp(st)) break;
+        const behind = behindLeaseObjects(st).filter((o) => !examined.has(o));
+        behind.forEach((o) => examined.add(o));
+        await releaseStaleSyncLeases(s, c.zone, behind);
+        await s.sleepPoll();
         if (deadline.passed()) {
             s.info(statusSummary(st));
             if (!metadataCaughtUp(st) && !c.force) {
@@ -287,9 +302,10 @@ export async function readmit(s: Session, flags: Flags): Promise<void> {
     s.step(`zone ${zone} syncs from ${peer} again`);
     await s.must(["zone", "modify", "--rgw-zone", zone, ...readmitFlags(period, zone, peer)]);
     s.step("committing the period");
+    const before = await runningGateways(s, zone);
     await s.must(["period", "update", "--commit"]);
     period = await s.loadPeriod();
-    await s.restartAfterCommit(endpointsOf(period, zone));
+    await reloadAfterCommit(s, zone, endpointsOf(period, zone), before);
     s.step(`zone ${zone} syncs from ${peer}`);
 }
 
@@ -339,10 +355,12 @@ export async function promote(s: Session, flags: Flags): Promise<void> {
     await s.must(["zonegroup", "modify", "--rgw-zonegroup", c.zonegroup, "--master"]);
     if (fence && fence.lost.length) await fenceInPeriod(s, c, fence.lost);
     s.step("committing the period");
+    const before = await runningGateways(s, c.zone);
     await commitPromotion(s, c, master);
     period = await s.loadPeriod();
     if (period.master !== c.zone) throw failed(`after the commit the period names ${period.master} as master, not ${c.zone}`);
-    await s.restartAfterCommit(endpointsOf(period, c.zone));
+    // The old master is fenced (or cut off): only the shards still behind matter to the new master.
+    await reloadAfterCommit(s, c.zone, endpointsOf(period, c.zone), before, "behind");
     s.step(`zone ${c.zone} is the metadata master (period ${period.id})`);
 }
 
@@ -359,6 +377,7 @@ export async function demote(s: Session, flags: Flags): Promise<void> {
     if (!realm) throw failed(`demote needs zone ${zone}'s realm: zone get --rgw-zone ${zone} did not name one`);
     const before = s.realm?.currentPeriod ?? "";
     await s.loadPeriod(realm); // this zone's (maybe stale) view: it tells the zonegroup before the pulls
+    const gatewaysBefore = await runningGateways(s, zone);
     s.step(`pulling realm ${realm} and its current period from ${masterUrl}`);
     await s.must(["realm", "pull", "--rgw-realm", realm, "--url", masterUrl, ...withKeys]);
     await s.must(["period", "pull", "--rgw-realm", realm, "--url", masterUrl, ...withKeys]);
@@ -380,7 +399,7 @@ export async function demote(s: Session, flags: Flags): Promise<void> {
     }
     if (changed) {
         const endpoints = endpointsOf(period, zone);
-        await s.restartAfterCommit(endpoints);
+        await reloadAfterCommit(s, zone, endpoints, gatewaysBefore);
         await metadataSyncSettles(s, zone, endpoints);
         s.step(`zone ${zone} is a secondary of ${masterShown} (read-only=${readOnly})`);
     } else {
@@ -441,9 +460,10 @@ export async function fence(s: Session, flags: Flags): Promise<void> {
     s.step(`fencing zone ${zone}: read-only`);
     await s.must(["zone", "modify", "--rgw-zone", zone, "--read-only=true"]);
     s.step("committing the period");
+    const before = await runningGateways(s, zone);
     await s.must(["period", "update", "--commit"]);
     period = await s.loadPeriod();
-    await s.restartAfterCommit(endpointsOf(period, zone));
+    await reloadAfterCommit(s, zone, endpointsOf(period, zone), before);
     s.step(`zone ${zone} is read-only`);
 }
 

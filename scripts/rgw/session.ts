@@ -4,7 +4,7 @@
 import { Period, Realm, parseNameList, parseRealm, parseZoneRecord } from "./models";
 import { parseSyncStatusText } from "./syncText";
 import { ZoneStatus, zoneStatus } from "./checkpoints";
-import { AdminResult, RgwAdmin, Restarter, redact, redactArgs } from "./transport";
+import { AdminResult, RadosCli, RgwAdmin, Restarter, redact, redactArgs } from "./transport";
 
 export const PROG = "rgw-multisite.sh";
 
@@ -69,6 +69,8 @@ export interface SessionOptions {
     peerAdmin?: RgwAdmin;
     restart?: Restarter;
     peerRestart?: Restarter;
+    /** RGW_RADOS (or derived from RGW_ADMIN): this site's `rados`, to see gateway reloads and free stale sync leases. */
+    rados?: RadosCli;
     secrets: Secrets;
     /** RGW_WAIT_TIMEOUT, seconds. */
     waitTimeout: number;
@@ -318,6 +320,18 @@ export class Session {
             for (const url of splitEndpoints(endpoints)) {
                 if ((await this.o.probe(url)) !== "silent") return;
             }
+            await this.sleepPoll();
+        }
+    }
+
+    /** Whether one of the endpoints answers HTTP within `seconds` (asked at once, then every poll). */
+    async answersWithin(endpoints: string, seconds: number): Promise<boolean> {
+        const deadline = this.deadline(Math.min(this.o.waitTimeout, seconds));
+        for (;;) {
+            for (const url of splitEndpoints(endpoints)) {
+                if ((await this.o.probe(url)) === "answers") return true;
+            }
+            if (deadline.passed()) return false;
             await this.sleepPoll();
         }
     }

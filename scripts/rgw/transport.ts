@@ -75,6 +75,37 @@ export class ProcessRestarter implements Restarter {
     }
 }
 
+/**
+ * The `rados` CLI of the same cluster (RGW_RADOS): the tool reads which gateways run (control pool
+ * watchers) and breaks sync leases that no running gateway holds (scripts/rgw/leases.ts).
+ */
+export interface RadosCli {
+    rados(args: readonly string[]): Promise<AdminResult>;
+}
+
+export class ProcessRados implements RadosCli {
+    constructor(private readonly prefix: readonly string[]) {
+        if (prefix.length === 0) throw new Error("empty rados command");
+    }
+
+    rados(args: readonly string[]): Promise<AdminResult> {
+        return runProcess([...this.prefix, ...args]);
+    }
+}
+
+/**
+ * The `rados` prefix: RGW_RADOS when set (empty: none), else RGW_ADMIN with its `radosgw-admin`
+ * word replaced by `rados` (both come with Ceph's client packages and take the same cluster
+ * options, `-c`, `--cluster`, `-n`, `--keyring`); none when RGW_ADMIN names no radosgw-admin.
+ */
+export function radosPrefix(env: Record<string, string | undefined>): string[] {
+    if (env.RGW_RADOS !== undefined) return splitCommand(env.RGW_RADOS);
+    const admin = splitCommand(env.RGW_ADMIN ?? "radosgw-admin");
+    const i = admin.findIndex((w) => w === "radosgw-admin" || w.endsWith("/radosgw-admin"));
+    if (i < 0) return [];
+    return [...admin.slice(0, i), admin[i].replace(/radosgw-admin$/, "rados"), ...admin.slice(i + 1)];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secrets
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +150,41 @@ export function redactArgs(args: readonly string[], secrets: readonly (string | 
 export type FakeReply = { out?: unknown; err?: string; code?: number };
 /** A reply, a list of replies used in turn (the last repeats), or a function of the arguments. */
 export type FakeAnswer = FakeReply | FakeReply[] | ((args: readonly string[]) => FakeReply);
+
+/**
+ * `rados` answering from a model of one zone's cluster: the gateways watching its control object
+ * (a list per `listwatchers` call, the last repeats: a reload is a change of list) and the
+ * sync_lock holder of each log-pool object. `lock break` removes the holder. Calls are recorded.
+ */
+export class FakeRados implements RadosCli {
+    private served = 0;
+
+    constructor(
+        readonly state: { watchers: string[][]; locks: Map<string, { name: string; cookie: string }> },
+        readonly calls: string[][] = [],
+    ) {}
+
+    async rados(args: readonly string[]): Promise<AdminResult> {
+        this.calls.push(["rados", ...args]);
+        // Calls are `-p POOL OP ...`, as Session makes them.
+        const op = args[0] === "-p" ? args.slice(2) : [...args];
+        if (op[0] === "listwatchers") {
+            const list = this.state.watchers[Math.min(this.served++, this.state.watchers.length - 1)] ?? [];
+            return { code: 0, stdout: list.map((c, i) => `watcher=10.0.0.1:0/${i} ${c} cookie=${100 + i}\n`).join(""), stderr: "" };
+        }
+        if (op[0] === "lock" && op[1] === "info") {
+            const holder = this.state.locks.get(op[2]);
+            if (!holder) return { code: 2, stdout: "", stderr: `error: (2) No such file or directory\n` };
+            return { code: 0, stdout: JSON.stringify({ name: "sync_lock", type: "exclusive", lockers: [{ ...holder, description: "", addr: "10.0.0.1:0/1" }] }), stderr: "" };
+        }
+        if (op[0] === "lock" && op[1] === "break") {
+            const holder = this.state.locks.get(op[2]);
+            if (holder && holder.name === op[4]) this.state.locks.delete(op[2]);
+            return { code: 0, stdout: "", stderr: "" };
+        }
+        return { code: 1, stdout: "", stderr: `rados: unknown command ${args.join(" ")}\n` };
+    }
+}
 
 /** The command of a call: the words before the first `--flag` ("period update", "sync group create"). */
 export function commandOf(args: readonly string[]): string {

@@ -6,7 +6,8 @@
 // keeps a few end-to-end runs through the launcher.
 import { expect } from "chai";
 import { runCli } from "../../../scripts/rgw/cli";
-import { FakeAdmin, FakeRestarter } from "../../../scripts/rgw/transport";
+import { FakeAdmin, FakeRados, FakeRestarter } from "../../../scripts/rgw/transport";
+import { Probe } from "../../../scripts/rgw/session";
 import { PROMOTE_STALE_REFUSED, SYNC_A_INIT, syncHeader, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "../../script/cephSyncText";
 import {
     ENOENT, FAKE_ENDPOINT, ID, KEYS, Reply, Run, State, callsOf, cmdOf, expectNoSecrets, expectUsageError, joinedState, mutations, period, userInfo, zoneGet,
@@ -21,14 +22,17 @@ const dataSync = (status: string, shards: number) => ({ out: { sync_status: { in
 // Harness
 // ---------------------------------------------------------------------------------------------
 
-async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}, peerState?: State): Promise<Run> {
+async function run(args: string[], state: State = {}, env: Record<string, string | undefined> = {}, peerState?: State, world: { rados?: FakeRados; probe?: Probe } = {}): Promise<Run> {
     const fullEnv: Record<string, string | undefined> = {
         RGW_ADMIN: "radosgw-admin",
         RGW_RESTART: "restart-gateway",
+        // No rados unless a test gives one (the reload tests): then commits restart, as without it.
+        RGW_RADOS: "",
         RGW_WAIT_TIMEOUT: "3",
         RGW_POLL_INTERVAL: "0.05",
         ...KEYS,
         ...(peerState ? { RGW_PEER_ADMIN: "peer-radosgw-admin", RGW_PEER_RESTART: "peer-restart" } : {}),
+        ...(world.rados ? { RGW_RADOS: "rados" } : {}),
     };
     for (const [k, v] of Object.entries(env)) {
         if (v === undefined) delete fullEnv[k];
@@ -43,7 +47,8 @@ async function run(args: string[], state: State = {}, env: Record<string, string
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
         clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-        probe: async () => "answers",
+        probe: world.probe ?? (async () => "answers"),
+        makeRados: () => world.rados ?? new FakeRados({ watchers: [], locks: new Map() }),
         makeAdmin: (_prefix, which) => (which === "peer" ? new FakeAdmin(peerState ?? {}, calls, "peer") : new FakeAdmin(state, calls)),
         makeRestarter: (_argv, which) => new FakeRestarter(calls, which === "peer" ? "peer" : undefined),
     });
@@ -465,6 +470,105 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         });
     });
 
+    // Issue 17: a commit makes the zone's gateways reload by themselves; with rados the tool sees
+    // the reload (the control pool's watchers are new clients) instead of restarting, and frees the
+    // sync leases the replaced instance left (shown on Ceph 16.2.15: 121 s of stalled sync otherwise).
+    describe("promote with rados (RGW_RADOS): the gateway's reload instead of a restart, and its stale sync leases", () => {
+        const args = ["promote", "--zone", "zoneb", "--zonegroup", "global"];
+        const shard = (i: number) => `datalog.sync-status.shard.${ID.a}.${i}`;
+        const withPools = joinedState({
+            "sync status": { out: SYNC_B_CAUGHT_UP },
+            "zone get": { out: { ...zoneGet("zoneb").out, log_pool: "zoneb.rgw.log", control_pool: "zoneb.rgw.control" } },
+            "data sync status": dataSync("sync", 3),
+            "period get": [{ out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+        });
+        const rados = (watchers: string[][]) => new FakeRados({
+            watchers,
+            locks: new Map([[shard(0), { name: "client.1", cookie: "c0" }], [shard(1), { name: "client.2", cookie: "c1" }], [shard(2), { name: "client.1", cookie: "c2" }]]),
+        });
+
+        const fenceArgs = ["fence", "--zone", "zoneb"];
+        it("fence: does not restart a gateway that reloaded, and breaks the leases of the instance it replaced, every shard's", async () => {
+            const fake = rados([["client.1"], ["client.2"]]);
+            const r = await run(fenceArgs, withPools, {}, undefined, { rados: fake });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "period update"]);
+            expect([...fake.state.locks.keys()]).to.deep.equal([shard(1)]);
+            const breaks = fake.calls.filter((c) => c[3] === "lock" && c[4] === "break");
+            expect(breaks.map((c) => c.slice(1))).to.deep.equal([
+                ["-p", "zoneb.rgw.log", "lock", "break", shard(0), "sync_lock", "client.1", "--lock-cookie", "c0"],
+                ["-p", "zoneb.rgw.log", "lock", "break", shard(2), "sync_lock", "client.1", "--lock-cookie", "c2"],
+            ]);
+            expect(r.stderr).to.contain("reloaded the new period by itself (client.1 -> client.2): no restart");
+            expect(r.stderr).to.contain("freed 2 sync lease(s) of zone zoneb held by client.1");
+        });
+
+        it("fence: restarts when no reload shows within 10 s, and then breaks no lease of a gateway that runs", async () => {
+            const fake = rados([["client.1"]]);
+            const r = await run(fenceArgs, withPools, {}, undefined, { rados: fake });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "period update", "RESTART"]);
+            expect(r.stderr).to.contain("no reload of zone zoneb's gateway within 10s of the commit: restarting it");
+            // client.1 runs: its two leases stay; client.2 does not: its lease goes.
+            expect([...fake.state.locks.keys()]).to.deep.equal([shard(0), shard(2)]);
+        });
+
+        it("fence: without a working rados restarts as before and says once why (never breaks a lease blind)", async () => {
+            const r = await run(fenceArgs, withPools, { RGW_RADOS: "rados-missing" }, undefined, {
+                rados: { state: { watchers: [], locks: new Map() }, calls: [], rados: async () => ({ code: 127, stdout: "", stderr: "rados-missing: command not found\n" }) } as unknown as FakeRados,
+            });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["zone modify", "period update", "RESTART"]);
+            expect(r.stderr.match(/cannot see the gateways' reloads/g)).to.have.length(1);
+            expect(r.stderr).to.contain("rados listwatchers: exit 127");
+        });
+
+        it("fence catch-up: frees the stale leases of the data shards still behind, and only those", async () => {
+            const dataBehind = SYNC_B_BEHIND.replace(/metadata is behind on 2 shards\n.*\n.*\n/, "metadata is caught up with master\n");
+            const lease = (i: number) => `datalog.sync-status.shard.${ID.a}.${i}`;
+            const fake = new FakeRados({
+                watchers: [["client.1"], ["client.2"]],
+                locks: new Map([[lease(115), { name: "client.1", cookie: "a" }], [lease(119), { name: "client.2", cookie: "b" }], [lease(3), { name: "client.1", cookie: "c" }]]),
+            });
+            const r = await run([...args, "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"], joinedState({
+                "sync status": [{ out: SYNC_B_CAUGHT_UP }, { out: dataBehind }, { out: SYNC_B_CAUGHT_UP }],
+                "zone get": { out: { ...zoneGet("zoneb").out, log_pool: "zoneb.rgw.log", control_pool: "zoneb.rgw.control" } },
+                "data sync status": dataSync("sync", 0),
+                "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+            }), {}, { "period get": { out: period({ master: "zonea" }) } }, { rados: fake });
+            expect(r.code, r.stderr).to.equal(0);
+            const looked = fake.calls.filter((c) => c[3] === "lock" && c[4] === "info").map((c) => c[5]);
+            expect(looked.slice(0, 2)).to.deep.equal([lease(115), lease(119)]);
+            // 115 was held by the replaced client.1: freed; 119 by the running client.2: kept; 3 is not behind.
+            expect([...fake.state.locks.keys()].sort()).to.deep.equal([lease(119), lease(3)].sort());
+            expect(r.stderr).to.contain("freed 1 sync lease(s) of zone zoneb held by client.1");
+        });
+
+        it("fence of a reachable peer: sees the pushed period's reload, promotes without a restart, frees nothing when nothing is behind; restarts the peer only when it stops answering", async () => {
+            const peerArgs = [...args, "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"];
+            const state = joinedState({
+                "sync status": { out: SYNC_B_CAUGHT_UP },
+                "zone get": { out: { ...zoneGet("zoneb").out, log_pool: "zoneb.rgw.log", control_pool: "zoneb.rgw.control" } },
+                "data sync status": dataSync("sync", 3),
+                "metadata sync status": mdSync("sync", 0),
+                "period get": [{ out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+            });
+            const peer = { "period get": { out: period({ master: "zonea" }) } };
+            // before the fence, the pushed period's reload, the lease lookups (twice), before the promotion, its reload
+            const fake = rados([["client.1"], ["client.2"], ["client.2"], ["client.2"], ["client.2"], ["client.3"]]);
+            const r = await run(peerArgs, state, {}, peer, { rados: fake });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "zone modify", "zonegroup modify", "period update", "period commit"]);
+            expect(r.stderr).to.contain("zone zoneb's gateway reloaded the period the other zone pushed (client.1 -> client.2)");
+            expect(r.stderr).to.contain("reloaded the new period by itself (client.2 -> client.3): no restart");
+            expect(fake.state.locks.size).to.equal(3);
+            const silentPeer = await run(peerArgs, state, {}, peer, { rados: rados([["client.1"], ["client.2"]]), probe: async (url) => (url.includes("zonea.example") ? "silent" : "answers") });
+            expect(silentPeer.code, silentPeer.stderr).to.equal(0);
+            expect(mutations(silentPeer).slice(0, 3)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART"]);
+            expect(silentPeer.stderr).to.contain("zonea's gateway does not answer 30s after the commit: restarting it");
+        });
+    });
+
     describe("promote with a reachable peer (--peer-zone/--peer-url, RGW_PEER_ADMIN)", () => {
         const args = ["promote", "--zone", "zoneb", "--zonegroup", "global", "--peer-zone", "zonea", "--peer-url", "http://zonea.example:8080"];
         it("fences the current master through the peer's admin, waits until caught up, then promotes", async () => {
@@ -478,7 +582,8 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
                 { "period get": { out: period({ master: "zonea" }) } },
             );
             expect(r.code, r.stderr).to.equal(0);
-            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART", "zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
+            // No restart of the peer: its commit's realm notify reloads its gateway (it answers).
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "zone modify", "zonegroup modify", "period update", "period commit", "RESTART"]);
             expect(callsOf(r, "peer zone modify")[0]).to.include.members(["--rgw-zone", "zonea", "--read-only=true"]);
         });
 
@@ -525,7 +630,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(r.code, r.stderr).to.equal(3);
             expect(r.stderr).to.match(/bucket velero-backups on zone zoneb is not caught up with zonea .*behind shards \[0,1,2/);
             expect(r.stderr).to.contain("zonea stays fenced");
-            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART"]);
+            expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update"]);
         });
 
         // Ceph 20.2.4, after a lost-site failover and the return: one bucket shard stayed "behind" on
@@ -613,7 +718,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             const calls: string[][] = [];
             const fake = new FakeAdmin(state(["zonea", "zoneb", "zonec"]), calls);
             const r = await runCli(args, {
-                env: { RGW_ADMIN: "radosgw-admin", RGW_RESTART: "restart", RGW_WAIT_TIMEOUT: "3", RGW_POLL_INTERVAL: "0.05", ...KEYS },
+                env: { RGW_ADMIN: "radosgw-admin", RGW_RADOS: "", RGW_RESTART: "restart", RGW_WAIT_TIMEOUT: "3", RGW_POLL_INTERVAL: "0.05", ...KEYS },
                 stdout: () => undefined, stderr: () => undefined,
                 clock: { now: () => 0, sleep: async () => undefined }, probe: async () => "answers",
                 makeAdmin: () => fake, makeRestarter: () => new FakeRestarter(calls),
