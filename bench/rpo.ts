@@ -9,14 +9,12 @@ import { SCHEDULE } from "../scripts/lab/drill";
 import { VeleroObject } from "../scripts/lab/cluster";
 import { BenchCtx } from "./context";
 import { programSwitch } from "./drill";
+import { targetPhaseS } from "./goals";
 import { RpoRun, RpoSetting } from "./types";
 import { errText, sec, sleep } from "./stats";
 
 const POLL_MS = 500;
 const FINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidation"];
-/** Velero's backup sync ticks every 60 s (pkg/controller/backup_sync_controller.go, v1.18.1). */
-export const VELERO_SYNC_TICK_S = 60;
-
 /** Polls `fn` every POLL_MS until it returns a value; undefined after timeoutMs. */
 async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
     const deadline = Date.now() + timeoutMs;
@@ -26,15 +24,6 @@ async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Pro
         if (Date.now() > deadline) return undefined;
         await sleep(POLL_MS);
     }
-}
-
-/**
- * When run i (of n, i >= 1) should complete on A, in seconds after the previous backup appeared on
- * B (about when B's sync ticked): spread evenly over one tick, so the runs sample the tick's phase
- * instead of all landing just after it.
- */
-export function targetPhaseS(i: number, n: number): number {
-    return n <= 1 ? 0 : ((i - 0.5) / (n - 1)) * VELERO_SYNC_TICK_S;
 }
 
 async function rpoRun(ctx: BenchCtx, name: string): Promise<{ run: RpoRun; seenOnB?: number; tookMs: number }> {
