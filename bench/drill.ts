@@ -80,12 +80,19 @@ function programOutcome(p: ProgramSwitch, after: { firstWrite: number; ready?: n
     };
 }
 
+const hideKeys = (ctx: BenchCtx, text: string) => text.split(ctx.systemKeys.access).join("<access-key>").split(ctx.systemKeys.secret).join("<secret>");
+
 /** A bare command as typed from the Ceph documentation, run through the lab; keys never printed. */
 async function manualStep(ctx: BenchCtx, steps: TimedStep[], site: Site, args: string): Promise<void> {
-    const shown = args.replace(ctx.systemKeys.access, "<access-key>").replace(ctx.systemKeys.secret, "<secret>");
+    const shown = hideKeys(ctx, args);
     const what = args.startsWith("rgw-") || args.startsWith("heal ") ? args : `${site}: radosgw-admin ${shown}`;
     const t = Date.now();
-    await cephLab(ctx.s, args.startsWith("rgw-") || args.startsWith("heal ") ? args : `admin ${site} ${args}`, ctx.r.log);
+    try {
+        await cephLab(ctx.s, args.startsWith("rgw-") || args.startsWith("heal ") ? args : `admin ${site} ${args}`, ctx.r.log);
+    } catch (e) {
+        // The failed command line is in the message: never the system user's keys.
+        throw new Error(`${what} failed: ${hideKeys(ctx, (e as Error).message)}`);
+    }
     steps.push({ what, ms: Date.now() - t });
     ctx.r.log(`    manual: ${what} (${sec(Date.now() - t)})`);
 }
@@ -100,9 +107,9 @@ export async function waitCaughtUp(ctx: Pick<BenchCtx, "s">, site: Site, timeout
     const t0 = Date.now();
     let last = "no answer yet";
     for (;;) {
+        const polled = Date.now();
         try {
-            const text = await cephLab(ctx.s, `admin ${site} sync status`);
-            const period = await cephLab(ctx.s, `admin ${site} period get`);
+            const [text, period] = await Promise.all([cephLab(ctx.s, `admin ${site} sync status`), cephLab(ctx.s, `admin ${site} period get`)]);
             const v = syncVerdict(text, period);
             if (v.caughtUp) return Date.now() - t0;
             last = v.summary;
@@ -111,7 +118,8 @@ export async function waitCaughtUp(ctx: Pick<BenchCtx, "s">, site: Site, timeout
             last = (e as Error).message.split("\n")[0];
         }
         if (Date.now() - t0 > timeoutMs) throw new Error(`zone ${site.toUpperCase()} not caught up after ${sec(Date.now() - t0)}: ${last}`);
-        await sleep(everyMs);
+        // One poll started every `everyMs` (a poll itself takes a few hundred ms).
+        await sleep(Math.max(0, everyMs - (Date.now() - polled)));
     }
 }
 
