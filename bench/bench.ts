@@ -202,7 +202,7 @@ async function main(): Promise<number> {
             "rpo": "per passiveBackupSyncPeriod of the failover stack (`pulumi config set`, `pulumi up -s failover`): `velero backup create --from-schedule` in cluster A, "
                 + "its phase polled every 0.5 s (the Completed time is when the bench saw it; Velero's completionTimestamp, 1 s resolution, is kept beside it), then cluster B's Backup polled every 0.5 s "
                 + "(up to 5 min) until Completed; RPO = seen Completed on B - seen Completed on A. Replication part: velero-backup.json listed in zone B (HeadObject every 0.5 s) - seen Completed on A. "
-                + "Runs after the first start so that they complete evenly spread over one 60 s tick after the previous backup appeared on B.",
+                + "The N backups of a setting start 60/N s apart (Velero's sync tick is 60 s), so they complete at phases spread over one tick; one poller follows them all.",
             "sizes": "MiB and GiB (binary); 1 GiB = 1073741824 bytes.",
             "memstore": "each OSD is RAM capped at 3 GiB (ceph-lab.sh has no setting for the cap); a 1 GiB backup fits once per zone, so each run's objects are removed before the next.",
         },

@@ -126,15 +126,6 @@ function lagWhy(res: Results): string {
 export const VELERO_SYNC_TICK_S = 60;
 const VELERO_TICK_MS = VELERO_SYNC_TICK_S * 1000;
 
-/**
- * When RPO run i (of n, i >= 1) should complete on A, in seconds after the previous backup appeared
- * on B (about when B's sync ticked): spread evenly over one tick, so the runs sample the tick's
- * phase instead of all landing just after it.
- */
-export function targetPhaseS(i: number, n: number): number {
-    return n <= 1 ? 0 : ((i - 0.5) / (n - 1)) * VELERO_SYNC_TICK_S;
-}
-
 function rpoWhy(s: RpoSummary | undefined): string {
     if (!s || !s.n) return "not measured";
     const parts: string[] = [];

@@ -81,7 +81,10 @@ function headline(res: Results): string {
     const runs = lagRuns(res);
     if (runs.length) {
         const sh = lagShapes(res);
-        let t = `Replication: a Velero-shaped backup (metadata, tarball, kopia-like tree; 10-1000 objects, 1 MiB-1 GiB) was complete on zone B within 2 s after its upload to A ended in ${sh.fast.length} of ${runs.length} runs`;
+        const counts = runs.map((r) => r.objects);
+        const sizes = res.lag.filter((c) => c.runs.length).map((c) => c.bytes);
+        const span = `${Math.min(...counts)}-${Math.max(...counts)} objects, ${sizeLabel(Math.min(...sizes))}-${sizeLabel(Math.max(...sizes))}`;
+        let t = `Replication: a Velero-shaped backup (metadata, tarball, kopia-like tree; ${span}) was complete on zone B within 2 s after its upload to A ended in ${sh.fast.length} of ${runs.length} runs`;
         if (sh.stragglers.length) t += `; in ${plural(sh.stragglers.length, "run", "runs")} a few straggling objects came ${lagRange(sh.stragglers)} after it${sh.pollShaped ? " (consistent with data sync's 20 s idle poll)" : ""}`;
         if (sh.other.length) t += `; ${plural(sh.other.length, "other run", "other runs")} took ${lagRange(sh.other)}`;
         const gib = res.lag.filter((c) => c.bytes === GiB && cellStat(c, (r) => r.toBMs)).map((c) => cellStat(c, (r) => r.toBMs)!.median);
@@ -214,7 +217,7 @@ function rpoSection(res: Results): string[] {
     for (const setting of res.rpo) {
         for (const r of setting.runs) {
             L.push(`- ${setting.period}, ${r.name}: ${r.error ? `FAILED ${r.error.split("\n")[0]}` : `RPO ${sec(r.rpoMs)}, replication ${sec(r.replicationMs)}`}`
-                + `${r.phaseAfterPreviousS !== undefined ? `, completed ${r.phaseAfterPreviousS} s after the previous backup appeared on B` : ""}`
+                + `${r.offsetFromFirstS !== undefined ? `, completed on A ${r.offsetFromFirstS} s after the first` : ""}`
                 + `${r.completionTimestamp ? ` (completionTimestamp ${r.completionTimestamp}, seen ${r.completedOnA})` : ""}`);
         }
     }

@@ -127,15 +127,15 @@ export interface DrillBySize {
 /** One Velero backup made on A and waited for on B. */
 export interface RpoRun {
     name: string;
-    /** When the bench saw it Completed on A (polled every 0.5 s) and Velero's completionTimestamp (1 s resolution). */
+    /** When the bench saw it Completed on A (polled every 0.5 s) and Velero's status.completionTimestamp (RFC 3339, 1 s resolution). */
     completedOnA?: string;
     completionTimestamp?: string;
     /** Seen Completed on B (polled every 0.5 s, up to 5 min) minus seen Completed on A. */
     rpoMs?: number;
-    /** velero-backup.json listed on B's zone (polled every 0.5 s) minus seen Completed on A (may be negative: Velero uploads it before it marks the backup Completed). */
+    /** velero-backup.json found in B's zone (HeadObject every 0.5 s) minus seen Completed on A (may be negative: Velero uploads it before it marks the backup Completed). */
     replicationMs?: number;
-    /** Seconds after the previous backup appeared on B at which this one completed on A (how the runs sample Velero's sync tick). */
-    phaseAfterPreviousS?: number;
+    /** Seconds after the setting's first backup completed on A (the runs start tick/N apart, so they sample Velero's sync tick). */
+    offsetFromFirstS?: number;
     error?: string;
 }
 
