@@ -141,7 +141,7 @@ const fmt = (ms?: number) => sec(ms);
 export function goalRows(res: Results): GoalRow[] {
     const rows: GoalRow[] = [];
     const prod = productionLease(res);
-    const lease = prod ? `lease ${prod.leaseS} s` : "lease n/a";
+    const lease = !prod ? "lease n/a" : prod.leaseS === PRODUCTION_LEASE_S ? `lease ${prod.leaseS} s` : `measured at lease ${prod.leaseS} s only, not Ceph's ${PRODUCTION_LEASE_S} s`;
     const p = prod?.program.drill?.switch;
     const m = prod?.manual.drill?.switch;
     rows.push({

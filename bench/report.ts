@@ -465,8 +465,10 @@ export function renderMarkdown(res: Results): string {
     L.push("");
     L.push("## Not measured", "");
     if (engine) {
-        L.push("- Velero's own backups: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; "
-            + "Velero's backup sync period (how soon Velero on B lists a new backup) and a real restore come on top (`npm run lab` checks those, and times them).");
+        L.push(res.rpo?.length
+            ? "- A real restore in the drills: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; the RPO section measures when Velero on B lists a real backup, and `npm run lab` restores one."
+            : "- Velero's own backups: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; "
+                + "Velero's backup sync period (how soon Velero on B lists a new backup) and a real restore come on top (`npm run lab` checks those, and times them).");
         L.push("- The manual procedure's Velero side: the bare commands switch Ceph only; the BackupStorageLocations and Schedules would still have to be changed by hand.");
         L.push("- Network distance between regions: both sites are network namespaces on one machine's bridge; real replication adds WAN latency and bandwidth limits.");
     } else {

@@ -297,6 +297,8 @@ describe("RESULTS.md (bench/report.ts renderMarkdown)", () => {
         const saved = JSON.parse(fs.readFileSync(path.join(__dirname, "../../bench/results.json"), "utf8")) as Results;
         const md = renderMarkdown(saved);
         expect(md).to.include("## Goals (issue 17)");
+        // That run had only the lab's lease: the goal row says so instead of claiming production defaults.
+        expect(md).to.include("planned drill on production defaults (measured at lease 15 s only, not Ceph's 120 s)");
         expect(md).to.include("| end-to-end RPO with the default 1m sync: within 75.0 s (backup Completed on A -> Completed on B) | n/a | not measured |");
     });
 });
