@@ -66,9 +66,9 @@ export async function usageSettled(s: LabSettings, site: Site, limit: number, ti
     }
 }
 
-/** The switch backup (SWITCH_BACKUP) written to `site`'s zone; its objects join the ledger. */
-export async function writeSwitchBackup(ctx: BenchCtx, site: Site, name: string): Promise<WrittenObject[]> {
-    const planned = planBackup(ctx.content, name, SWITCH_BACKUP.objects, SWITCH_BACKUP.bytes);
+/** The switch backup (SWITCH_BACKUP's size, `objects` objects) written to `site`'s zone; its objects join the ledger. */
+export async function writeSwitchBackup(ctx: BenchCtx, site: Site, name: string, objects = SWITCH_BACKUP.objects): Promise<WrittenObject[]> {
+    const planned = planBackup(ctx.content, name, objects, SWITCH_BACKUP.bytes);
     await uploadBackup(ctx.clients[site], ctx.bucket, planned);
     const written = asWritten(planned);
     ctx.ledger.push(...written);

@@ -3,16 +3,20 @@
 // schedules) and as the bare radosgw-admin commands of the Ceph documentation; the drill (both
 // sites up), a lost site (A's link cut, its daemons keep running), A's return and the failback;
 // and a re-apply with nothing to change. Clock: from the switch's start to the first write the new
-// master accepts, and to the newest backup read back complete from it.
+// master accepts, and to the newest backup read back complete from it. The manual drill is the safe
+// procedure (fence, catch-up, promote, demote) typed with radosgw-admin as Ceph's documentation has
+// it, a gateway restart after each period commit; the manual lost site cannot fence (A is cut).
 import * as fs from "fs";
 import * as path from "path";
 import { changeSummary } from "../scripts/lab/pulumiCli";
 import { Site, cephLab, endpoint, masterIs, periodOf, zoneOf } from "../scripts/lab/labSettings";
 import { WrittenObject, firstSuccessfulWrite, waitForObjects } from "../scripts/lab/s3";
-import { BenchCtx, writeSwitchBackup } from "./context";
+import { BenchCtx, SWITCH_BACKUP, writeSwitchBackup } from "./context";
 import { resourceSteps } from "../scripts/lab/engineEvents";
+import { syncVerdict } from "./syncWait";
+import { Timeline, switchTimeline } from "./timeline";
 import { Reapply, Scenario, SwitchOutcome, TimedStep } from "./types";
-import { sec } from "./stats";
+import { sec, sleep } from "./stats";
 
 const siteId = (site: Site) => `site-${site}`;
 
@@ -32,6 +36,7 @@ interface ProgramSwitch {
     changes: Record<string, number>;
     /** The resources `pulumi up` changed, from its event log (1 s resolution). */
     steps: TimedStep[];
+    timeline: Timeline;
 }
 
 /**
@@ -54,7 +59,9 @@ export async function programSwitch(ctx: BenchCtx, settings: ProgramSwitchSettin
         () => ws.run(["up", "--yes", "--skip-preview", "-s", "failover", "--event-log", eventLog]));
     const upMs = Date.now() - upStartedAt;
     const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : "";
-    const sw: ProgramSwitch = { settings, configMs: upStartedAt - t0, upStartedAt, upMs, changes: changeSummary(up.stdout), steps: resourceSteps(events) };
+    const sw: ProgramSwitch = {
+        settings, configMs: upStartedAt - t0, upStartedAt, upMs, changes: changeSummary(up.stdout), steps: resourceSteps(events), timeline: switchTimeline(events, upStartedAt),
+    };
     ctx.log(`    failover program ${JSON.stringify(settings)}: pulumi up ${sec(sw.upMs)} (changes ${JSON.stringify(sw.changes)}; `
         + `${sw.steps.map((x) => `${x.what} ${sec(x.ms)}`).join(", ") || "no step in the event log"}); config set ${sec(sw.configMs)}`);
     return sw;
@@ -67,20 +74,80 @@ const upSteps = (p: ProgramSwitch): TimedStep[] => [
 ];
 
 function programOutcome(p: ProgramSwitch, after: { firstWrite: number; ready?: number }): SwitchOutcome {
-    return { switchMs: p.upMs, steps: upSteps(p), configMs: p.configMs, changes: p.changes, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready };
+    return {
+        switchMs: p.upMs, steps: upSteps(p), configMs: p.configMs, changes: p.changes, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready,
+        timeline: p.timeline.entries, timelineHasProgress: p.timeline.hasProgress,
+    };
 }
+
+const hideKeys = (ctx: BenchCtx, text: string) => text.split(ctx.systemKeys.access).join("<access-key>").split(ctx.systemKeys.secret).join("<secret>");
 
 /** A bare command as typed from the Ceph documentation, run through the lab; keys never printed. */
 async function manualStep(ctx: BenchCtx, steps: TimedStep[], site: Site, args: string): Promise<void> {
-    const shown = args.replace(ctx.systemKeys.access, "<access-key>").replace(ctx.systemKeys.secret, "<secret>");
+    const shown = hideKeys(ctx, args);
     const what = args.startsWith("rgw-") || args.startsWith("heal ") ? args : `${site}: radosgw-admin ${shown}`;
     const t = Date.now();
-    await cephLab(ctx.s, args.startsWith("rgw-") || args.startsWith("heal ") ? args : `admin ${site} ${args}`, ctx.r.log);
+    try {
+        await cephLab(ctx.s, args.startsWith("rgw-") || args.startsWith("heal ") ? args : `admin ${site} ${args}`, ctx.r.log);
+    } catch (e) {
+        // The failed command line is in the message: never the system user's keys.
+        throw new Error(`${what} failed: ${hideKeys(ctx, (e as Error).message)}`);
+    }
     steps.push({ what, ms: Date.now() - t });
     ctx.r.log(`    manual: ${what} (${sec(Date.now() - t)})`);
 }
 
 const keyFlags = (ctx: BenchCtx) => `--access-key=${ctx.systemKeys.access} --secret=${ctx.systemKeys.secret}`;
+
+/**
+ * Polls `radosgw-admin sync status` on `site` every `everyMs` until metadata and data sync say
+ * caught up with every source (what an operator waits for); returns the ms waited.
+ */
+export async function waitCaughtUp(ctx: Pick<BenchCtx, "s">, site: Site, timeoutMs: number, everyMs = 1000): Promise<number> {
+    const t0 = Date.now();
+    let last = "no answer yet";
+    for (;;) {
+        const polled = Date.now();
+        try {
+            const [text, period] = await Promise.all([cephLab(ctx.s, `admin ${site} sync status`), cephLab(ctx.s, `admin ${site} period get`)]);
+            const v = syncVerdict(text, period);
+            if (v.caughtUp) return Date.now() - t0;
+            last = v.summary;
+        } catch (e) {
+            // A gateway that reloads or restarts answers nothing for a moment: ask again.
+            last = (e as Error).message.split("\n")[0];
+        }
+        if (Date.now() - t0 > timeoutMs) throw new Error(`zone ${site.toUpperCase()} not caught up after ${sec(Date.now() - t0)}: ${last}`);
+        // One poll started every `everyMs` (a poll itself takes a few hundred ms).
+        await sleep(Math.max(0, everyMs - (Date.now() - polled)));
+    }
+}
+
+/** The manual procedure's catch-up wait, timed as a step of its own. */
+async function manualCatchUp(ctx: BenchCtx, steps: TimedStep[], site: Site): Promise<void> {
+    const what = `${site}: radosgw-admin sync status every 1 s until metadata and data are caught up`;
+    const ms = await waitCaughtUp(ctx, site, 600_000);
+    steps.push({ what, ms });
+    ctx.r.log(`    manual: ${what} (${sec(ms)})`);
+}
+
+/**
+ * The safe planned switch typed by hand (Ceph's documentation: a gateway restart after each period
+ * commit): fence the old master read-only, wait until the new one has caught up, promote it, then
+ * demote the old one and lift its fence.
+ */
+async function manualSafeSwitch(ctx: BenchCtx, steps: TimedStep[], from: Site, to: Site): Promise<void> {
+    const { s } = ctx;
+    await manualStep(ctx, steps, from, `zone modify --rgw-zone=${zoneOf(s, from)} --read-only=true`);
+    await manualStep(ctx, steps, from, "period update --commit");
+    await manualStep(ctx, steps, from, `rgw-restart ${from}`);
+    await manualCatchUp(ctx, steps, to);
+    await manualPromote(ctx, steps, to);
+    await manualStep(ctx, steps, from, `period pull --url=${endpoint(s, to)} ${keyFlags(ctx)}`);
+    await manualStep(ctx, steps, from, `zone modify --rgw-zone=${zoneOf(s, from)} --master=false --read-only=false`);
+    await manualStep(ctx, steps, from, "period update --commit");
+    await manualStep(ctx, steps, from, `rgw-restart ${from}`);
+}
 
 /** The Ceph documentation's promotion of a zone to metadata master, run on that zone's site. */
 async function manualPromote(ctx: BenchCtx, steps: TimedStep[], site: Site): Promise<void> {
@@ -121,36 +188,34 @@ async function checkRoles(ctx: BenchCtx, master: Site, when: string, reachable: 
     if (!ok) throw new Error(`${when}: zone ${master.toUpperCase()} is not the metadata master on ${reachable.join(" and ")}`);
 }
 
-export async function programDrill(ctx: BenchCtx, sc: Scenario): Promise<void> {
-    ctx.log("==> drill (both sites up) through the failover program");
-    const backup = await writeSwitchBackup(ctx, "a", "drill-program");
+/** `tag` keeps each drill's objects apart (the ledger holds every one); `objects`: the switch backup's object count. */
+export async function programDrill(ctx: BenchCtx, sc: Scenario, tag: string, objects = SWITCH_BACKUP.objects): Promise<void> {
+    ctx.log(`==> drill (both sites up) through the failover program (${tag}; switch backup of ${objects} objects)`);
+    const backup = await writeSwitchBackup(ctx, "a", `drill-program-${tag}`, objects);
     const sw = await programSwitch(ctx, { activeSite: "b" });
-    const after = await afterSwitch(ctx, "b", sw.upStartedAt, "drill-program/first-write-on-b", backup);
+    const after = await afterSwitch(ctx, "b", sw.upStartedAt, `drill-program-${tag}/first-write-on-b`, backup);
     await checkRoles(ctx, "b", "program drill");
     const back = await programSwitch(ctx, { activeSite: "a" });
-    const afterBack = await afterSwitch(ctx, "a", back.upStartedAt, "drill-program/first-write-on-a-again");
+    const afterBack = await afterSwitch(ctx, "a", back.upStartedAt, `drill-program-${tag}/first-write-on-a-again`);
     await checkRoles(ctx, "a", "program drill, switched back");
     sc.drill = { switch: programOutcome(sw, after), switchBack: programOutcome(back, afterBack) };
     ctx.log(`    drill: first write on B ${sec(after.firstWrite)}, restore ready ${sec(after.ready)}; back to A: first write ${sec(afterBack.firstWrite)}`);
 }
 
-export async function manualDrill(ctx: BenchCtx, sc: Scenario): Promise<void> {
-    ctx.log("==> drill (both sites up) with the bare radosgw-admin commands");
-    const backup = await writeSwitchBackup(ctx, "a", "drill-manual");
+export async function manualDrill(ctx: BenchCtx, sc: Scenario, tag: string): Promise<void> {
+    ctx.log(`==> drill (both sites up), the safe procedure typed with radosgw-admin (${tag})`);
+    const backup = await writeSwitchBackup(ctx, "a", `drill-manual-${tag}`);
     const steps: TimedStep[] = [];
     const t0 = Date.now();
-    await manualPromote(ctx, steps, "b");
-    await manualFollow(ctx, steps, "a", "b");
+    await manualSafeSwitch(ctx, steps, "a", "b");
     const switchMs = Date.now() - t0;
-    const after = await afterSwitch(ctx, "b", t0, "drill-manual/first-write-on-b", backup);
+    const after = await afterSwitch(ctx, "b", t0, `drill-manual-${tag}/first-write-on-b`, backup);
     await checkRoles(ctx, "b", "manual drill");
     const back: TimedStep[] = [];
     const b0 = Date.now();
-    await manualStep(ctx, back, "a", `realm pull --url=${endpoint(ctx.s, "b")} ${keyFlags(ctx)}`);
-    await manualPromote(ctx, back, "a");
-    await manualFollow(ctx, back, "b", "a");
+    await manualSafeSwitch(ctx, back, "b", "a");
     const backMs = Date.now() - b0;
-    const afterBack = await afterSwitch(ctx, "a", b0, "drill-manual/first-write-on-a-again");
+    const afterBack = await afterSwitch(ctx, "a", b0, `drill-manual-${tag}/first-write-on-a-again`);
     await checkRoles(ctx, "a", "manual drill, switched back");
     sc.drill = {
         switch: { switchMs, steps, toFirstWriteMs: after.firstWrite, toRestoreReadyMs: after.ready },

@@ -5,6 +5,7 @@ import { cephLab } from "../scripts/lab/labSettings";
 import { missingOrDifferent } from "../scripts/lab/s3";
 import { BenchCtx, osdUsage, usageSettled } from "./context";
 import { asWritten, deletePrefixes, listPrefix, planBackup, prefixesOf, uploadBackup, waitListed } from "./objects";
+import { LagCellPlan } from "./args";
 import { LagCell, LagRun } from "./types";
 import { MiB, errText, sec, sizeLabel, sleep } from "./stats";
 
@@ -75,26 +76,37 @@ async function lagRun(ctx: BenchCtx, objects: number, bytes: number, run: number
     return result;
 }
 
-export async function lagSeries(ctx: BenchCtx, counts: number[], sizes: number[], runs: number, budgetMs: number, cells: LagCell[]): Promise<void> {
+/**
+ * The lag series, run-major: the first run of every cell, then the second of every cell, and so
+ * on, so that a time budget used up cuts runs, not whole sizes.
+ */
+export async function lagSeries(ctx: BenchCtx, plan: LagCellPlan[], runs: number, budgetMs: number, cells: LagCell[]): Promise<void> {
     const started = Date.now();
-    for (const bytes of sizes) {
-        for (const objects of counts) {
-            const cell: LagCell = { objects, bytes, runs: [] };
-            cells.push(cell);
+    const mine = plan.map((p) => ({ objects: p.objects, bytes: p.bytes, runs: [] as LagRun[] } as LagCell));
+    cells.push(...mine);
+    ctx.log(`==> lag: ${mine.length} cells x ${runs} runs (${mine.map((c) => `${c.objects}x${sizeLabel(c.bytes)}`).join(", ")}), budget ${sec(budgetMs)}`);
+    let outOfTime = false;
+    for (let run = 1; run <= runs && !outOfTime; run++) {
+        for (const cell of mine) {
+            if (cell.skipped) continue;
             if (Date.now() - started > budgetMs) {
-                cell.skipped = `the lag phase's time budget (${sec(budgetMs)}) was used up`;
-                ctx.log(`==> lag: ${objects} objects, ${sizeLabel(bytes)}: skipped (${cell.skipped})`);
-                continue;
+                outOfTime = true;
+                break;
             }
-            ctx.log(`==> lag: ${objects} objects, ${sizeLabel(bytes)} in total, ${runs} runs`);
-            for (let run = 1; run <= runs; run++) {
-                try {
-                    cell.runs.push(await lagRun(ctx, objects, bytes, run));
-                } catch (e) {
-                    cell.skipped = errText(e);
-                    ctx.log(`    skipped: ${cell.skipped}`);
-                    break;
-                }
+            ctx.log(`==> lag: ${cell.objects} objects, ${sizeLabel(cell.bytes)} in total, run ${run} of ${runs}`);
+            try {
+                cell.runs.push(await lagRun(ctx, cell.objects, cell.bytes, run));
+            } catch (e) {
+                cell.skipped = errText(e);
+                ctx.log(`    skipped: ${cell.skipped}`);
+            }
+        }
+    }
+    if (outOfTime) {
+        for (const cell of mine) {
+            if (!cell.skipped && cell.runs.length < runs) {
+                cell.skipped = `the lag phase's time budget (${sec(budgetMs)}) was used up after ${cell.runs.length} of ${runs} runs`;
+                ctx.log(`==> lag: ${cell.objects} objects, ${sizeLabel(cell.bytes)}: ${cell.skipped}`);
             }
         }
     }

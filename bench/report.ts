@@ -4,8 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { Site, endpoint } from "../scripts/lab/labSettings";
 import { SWITCH_BACKUP } from "./context";
-import { LagCell, LagRun, Phase, Results, SwitchOutcome, TimedStep } from "./types";
+import { LagCell, LagRun, LeaseResults, Phase, Results, Scenario, SwitchOutcome, TimedStep } from "./types";
 import { Fit, GiB, MiB, fitPoints, fmtStat, mibps, plural, ratio, sec, sizeLabel, stat } from "./stats";
+import {
+    PRODUCTION_LEASE_S, STRAGGLER_MS, drillSlopes, goalTable, lagCellFigures, lagOverall, lagSlopes, leasesOf, rpoSummary,
+} from "./goals";
 
 /** Least squares of the cell medians: ms ~ a + b * objects/1000 + c * GiB. */
 function fit(cells: LagCell[], pick: (r: LagRun) => number | undefined): Fit | undefined {
@@ -28,9 +31,7 @@ const cellStat = (c: LagCell, pick: (r: LagRun) => number | undefined) => stat(c
 /** A site's gateway as the lab settings give it (scripts/lab/labSettings.ts endpoint()). */
 const endpointOf = (res: Results, site: Site) => endpoint(res.lab, site);
 
-function comparisonRows(res: Results): Array<[string, number | undefined, number | undefined]> {
-    const p = res.program;
-    const m = res.manual;
+function comparisonRows(res: Results, p: Scenario, m: Scenario): Array<[string, number | undefined, number | undefined]> {
     const cmds = isEngineRun(res) ? "pulumi up / commands" : "Ceph commands";
     return [
         [`drill: switch A->B, ${cmds}`, p.drill?.switch.switchMs, m.drill?.switch.switchMs],
@@ -80,7 +81,10 @@ function headline(res: Results): string {
     const runs = lagRuns(res);
     if (runs.length) {
         const sh = lagShapes(res);
-        let t = `Replication: a Velero-shaped backup (metadata, tarball, kopia-like tree; 10-1000 objects, 1 MiB-1 GiB) was complete on zone B within 2 s after its upload to A ended in ${sh.fast.length} of ${runs.length} runs`;
+        const counts = runs.map((r) => r.objects);
+        const sizes = res.lag.filter((c) => c.runs.length).map((c) => c.bytes);
+        const span = `${Math.min(...counts)}-${Math.max(...counts)} objects, ${sizeLabel(Math.min(...sizes))}-${sizeLabel(Math.max(...sizes))}`;
+        let t = `Replication: a Velero-shaped backup (metadata, tarball, kopia-like tree; ${span}) was complete on zone B within 2 s after its upload to A ended in ${sh.fast.length} of ${runs.length} runs`;
         if (sh.stragglers.length) t += `; in ${plural(sh.stragglers.length, "run", "runs")} a few straggling objects came ${lagRange(sh.stragglers)} after it${sh.pollShaped ? " (consistent with data sync's 20 s idle poll)" : ""}`;
         if (sh.other.length) t += `; ${plural(sh.other.length, "other run", "other runs")} took ${lagRange(sh.other)}`;
         const gib = res.lag.filter((c) => c.bytes === GiB && cellStat(c, (r) => r.toBMs)).map((c) => cellStat(c, (r) => r.toBMs)!.median);
@@ -88,12 +92,15 @@ function headline(res: Results): string {
         if (gib.length) t += `. 1 GiB was complete on B ${sec(Math.min(...gib))}-${sec(Math.max(...gib))} after its upload started (cell medians; raw S3 upload to A up to ${bw.toFixed(0)} MiB/s)`;
         out.push(`${t}.`);
     }
-    const p = res.program;
-    const m = res.manual;
+    const leases = leasesOf(res);
+    const prod = leases.find((l) => l.leaseS === PRODUCTION_LEASE_S) ?? leases[leases.length - 1];
+    const p = prod?.program ?? res.program;
+    const m = prod?.manual ?? res.manual;
+    const at = prod && res.byLease ? ` (rgw_sync_lease_period ${prod.leaseS} s)` : "";
     if (p.drill) {
         const lp = longestPhase(p.drill.switch);
-        out.push(`Drill through the failover program: first write on B ${sec(p.drill.switch.toFirstWriteMs)} after the switch started, restore ready ${sec(p.drill.switch.toRestoreReadyMs)}`
-            + (m.drill ? ` (bare radosgw-admin commands: ${sec(m.drill.switch.toFirstWriteMs)} and ${sec(m.drill.switch.toRestoreReadyMs)})` : "")
+        out.push(`Drill through the failover program${at}: first write on B ${sec(p.drill.switch.toFirstWriteMs)} after the switch started, restore ready ${sec(p.drill.switch.toRestoreReadyMs)}`
+            + (m.drill ? ` (${res.byLease ? "the safe manual procedure" : "bare radosgw-admin commands"}: ${sec(m.drill.switch.toFirstWriteMs)} and ${sec(m.drill.switch.toRestoreReadyMs)})` : "")
             + (lp ? `; ${sec(lp.ms)} of the program's time is "${lp.what}".` : "."));
     }
     if (p.lost) {
@@ -154,6 +161,70 @@ function reading(res: Results): string[] {
     return out;
 }
 
+/** Per lease, the program drill's switch A->B as a timeline: offset from `pulumi up`'s start, step. */
+function timelineSection(lr: LeaseResults): string[] {
+    const sw = lr.program.drill?.switch;
+    if (!sw?.timeline?.length) return [];
+    const L = [`Timeline of the program's drill switch A->B (seconds after \`pulumi up\` started; the engine stamps events in whole seconds, so 1 s resolution`
+        + `${sw.timelineHasProgress ? "" : "; the event log carries no progress line of the tool, only the resources' starts and ends"}):`, ""];
+    L.push("| offset | step |", "| ---: | --- |");
+    for (const e of sw.timeline) L.push(`| ${e.offsetS} s | ${e.step.replace(/\|/g, "\\|")} |`);
+    L.push(`| ${Math.round(sw.toFirstWriteMs / 1000)} s | first write on B accepted |`);
+    if (sw.toRestoreReadyMs !== undefined) L.push(`| ${Math.round(sw.toRestoreReadyMs / 1000)} s | restore ready on B |`);
+    L.push("");
+    return L;
+}
+
+/** Replication goal figures: p95 and max of the lag per cell and overall, stragglers counted. */
+function lagGoalSection(res: Results): string[] {
+    const figures = lagCellFigures(res.lag).filter((f) => f.runs > 0);
+    if (!figures.length) return [];
+    const o = lagOverall(res.lag);
+    const L = ["", `Replication goal figures: p95 and max of the lag after the upload over each cell's runs (nearest rank: with ${res.args.runs} runs a cell's p95 is its max), `
+        + `and stragglers (runs whose lag exceeded ${sec(STRAGGLER_MS)}):`, ""];
+    L.push("| objects | total | runs | p95 | max | stragglers |", "| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const f of figures) L.push(`| ${f.objects} | ${sizeLabel(f.bytes)} | ${f.runs} | ${sec(f.p95Ms)} | ${sec(f.maxMs)} | ${f.stragglers} |`);
+    L.push(`| all | | ${o.runs} | ${sec(o.p95Ms)} | ${sec(o.maxMs)} | ${o.stragglers} |`);
+    L.push("");
+    return L;
+}
+
+/** Drill time against the switch backup's object count, and the fitted slope. */
+function drillBySizeSection(res: Results): string[] {
+    const d = res.drillBySize ?? [];
+    if (!d.length) return [];
+    const L = [`Drill time against the switch backup's size (program drill at lease ${d[0].leaseS} s; each switch backup ${sizeLabel(d[0].bytes)} in total, `
+        + "spread over the given number of objects; \"restore ready\" includes reading every object back from B with its sha256):", ""];
+    L.push("| objects | pulumi up | first write on B | restore ready |", "| ---: | ---: | ---: | ---: |");
+    for (const x of d) L.push(`| ${x.objects} | ${x.error ? `failed: ${x.error.split("\n")[0]}` : sec(x.switchMs)} | ${sec(x.toFirstWriteMs)} | ${sec(x.toRestoreReadyMs)} |`);
+    const sl = drillSlopes(d);
+    L.push("", `Fitted slope (least squares): first write on B ${sec(sl.firstWritePer1000Ms)} per 1000 objects, restore ready ${sec(sl.readyPer1000Ms)} per 1000 objects.`, "");
+    return L;
+}
+
+function rpoSection(res: Results): string[] {
+    if (!res.rpo?.length) return [];
+    const L = ["## End-to-end RPO: backup Completed in cluster A -> Completed in cluster B", ""];
+    L.push("Velero 1.18.1's backup sync controller enqueues every 60 s whatever the location's period (a period below that does not sync more often; "
+        + "a period of exactly 1m may skip a tick, which makes 120 s); the figures below are what was measured.", "");
+    L.push("| passiveBackupSyncPeriod | runs | RPO median | RPO min - max | velero-backup.json on zone B (median, max) | failed |");
+    L.push("| --- | ---: | ---: | --- | --- | ---: |");
+    for (const setting of res.rpo) {
+        const x = rpoSummary(setting);
+        L.push(`| ${x.period} | ${x.n} | ${sec(x.medianMs)} | ${sec(x.minMs)} - ${sec(x.maxMs)} | ${sec(x.replicationMedianMs)}, ${sec(x.replicationMaxMs)} | ${x.failed}${setting.error ? ` (${setting.error.split("\n")[0]})` : ""} |`);
+    }
+    L.push("", "Runs (completed on A = when the bench saw it, polled every 0.5 s; Velero's completionTimestamp has 1 s resolution):", "");
+    for (const setting of res.rpo) {
+        for (const r of setting.runs) {
+            L.push(`- ${setting.period}, ${r.name}: ${r.error ? `FAILED ${r.error.split("\n")[0]}` : `RPO ${sec(r.rpoMs)}, replication ${sec(r.replicationMs)}`}`
+                + `${r.offsetFromFirstS !== undefined ? `, completed on A ${r.offsetFromFirstS} s after the first` : ""}`
+                + `${r.completionTimestamp ? ` (completionTimestamp ${r.completionTimestamp}, seen ${r.completedOnA})` : ""}`);
+        }
+    }
+    L.push("");
+    return L;
+}
+
 export function renderMarkdown(res: Results): string {
     const L: string[] = [];
     const engine = isEngineRun(res);
@@ -170,9 +241,18 @@ export function renderMarkdown(res: Results): string {
     L.push("## Headline", "");
     L.push(headline(res));
     L.push("");
+    L.push("## Goals (issue 17)", "");
+    L.push(...goalTable(res));
+    L.push("");
     L.push(`Run: ${res.startedAt}, ${res.durationMs !== undefined ? `${(res.durationMs / 60000).toFixed(1)} min` : "unfinished"} in total, `
         + `\`npm run bench${res.args.quick ? " -- --quick" : ""}\` (${res.args.runs} runs per lag cell). Generated by \`bench/bench.ts\`; raw figures in \`bench/results.json\`.`);
     L.push("");
+    if (res.phaseMs && Object.keys(res.phaseMs).length) {
+        L.push("Phases (wall time, in the order run):", "");
+        L.push("| phase | time |", "| --- | ---: |");
+        for (const [name, ms] of Object.entries(res.phaseMs)) L.push(`| ${name} | ${sec(ms)} |`);
+        L.push("");
+    }
     L.push("## Machine and versions", "");
     L.push("| | |", "| --- | --- |");
     L.push(`| CPU | ${mach.nproc} cores (nproc), ${mach.cpuModel} |`);
@@ -236,6 +316,7 @@ export function renderMarkdown(res: Results): string {
         L.push("");
         for (const f of [...failedRuns, ...skipped]) L.push(`- not measured: ${f}`);
     }
+    L.push(...lagGoalSection(res));
     const usage = res.lag.flatMap((c) => c.runs).map((r) => r.usageAfterCleanup).filter(Boolean) as Array<Record<Site, number>>;
     if (usage.length) {
         const maxA = Math.max(...usage.map((u) => u.a));
@@ -268,7 +349,11 @@ export function renderMarkdown(res: Results): string {
         grid("Upload to A", (r) => r.uploadMs);
         grid("Lag after the upload", (r) => r.lagMs);
         grid("Upload start -> every object on B", (r) => r.toBMs);
+        const sl = lagSlopes(res.lag);
+        const slope = (what: string, f?: Fit) => (f ? `${what}: ${fitText(f)}` : `${what}: too few cells for a fit`);
+        L.push(`Slopes of the lag after the upload (least squares over the cells' figures): ${slope("p95", sl.p95)}; ${slope("max", sl.max)}.`, "");
     }
+    L.push(...drillBySizeSection(res));
 
     L.push("## 2.-4. Switches: the failover program vs the bare radosgw-admin commands", "");
     if (engine) {
@@ -287,11 +372,25 @@ export function renderMarkdown(res: Results): string {
             + "manual = the commands of DESIGN.md section 4 / the Ceph multisite documentation typed one by one through `ceph-lab.sh admin SITE` and `rgw-restart`.");
     }
     L.push("");
-    L.push("| step | program | manual | program / manual |");
-    L.push("| --- | ---: | ---: | ---: |");
-    for (const [what, p, m] of comparisonRows(res)) L.push(`| ${what} | ${sec(p)} | ${sec(m)} | ${ratio(p, m)} |`);
-    L.push("");
-    L.push("Where the difference comes from: the program's `promote` first reads the peer's period (and pulls a newer one), "
+    const leases = leasesOf(res);
+    for (const lr of leases) {
+        if (res.byLease) L.push(`### rgw_sync_lease_period ${lr.leaseS} s`, "");
+        if (lr.setLeaseMs !== undefined) L.push(`Both gateways restarted with the lease in ${sec(lr.setLeaseMs)}; both zones' \`sync status\` caught up ${sec(lr.caughtUpMs)} after that.`, "");
+        L.push("| step | program | manual | program / manual |");
+        L.push("| --- | ---: | ---: | ---: |");
+        for (const [what, p, m] of comparisonRows(res, lr.program, lr.manual)) {
+            if (p !== undefined || m !== undefined) L.push(`| ${what} | ${sec(p)} | ${sec(m)} | ${ratio(p, m)} |`);
+        }
+        L.push("");
+        L.push(...timelineSection(lr));
+    }
+    if (engine && res.byLease) {
+        L.push("Where the difference comes from: both do the same safety steps (fence, catch-up, promote, demote). After each period commit the program waits for the gateway's own "
+            + "realm reload (no restart when `rados` sees it) and frees the sync leases (`sync_lock`) the replaced instance left, so sync resumes at its next retry; "
+            + "the manual procedure restarts the gateway after each commit, and each restarted or reloaded gateway's sync shards wait out the lease of the old instance "
+            + "(up to rgw_sync_lease_period) before the catch-up can finish. The program's time also holds the engine's own (plugins, program evaluation, state) and the Velero "
+            + "changes in both clusters; the manual procedure switches Ceph only.");
+    } else L.push("Where the difference comes from: the program's `promote` first reads the peer's period (and pulls a newer one), "
         + "runs a preflight (metadata sync caught up, waiting for it when the master answers), fences the reachable old master read-only "
         + "(zone modify, period commit, gateway restart) and waits until data sync has caught up before it promotes; after each commit it waits "
         + "for the gateway's realm reload to settle and for the gateway to answer again (polling every 2 s, `RGW_POLL_INTERVAL`; the settle wait starts with one fixed "
@@ -300,10 +399,13 @@ export function renderMarkdown(res: Results): string {
         + "object before it becomes master, no fence against writes still landing on A, no wait for the gateways."
         + (engine ? " The program's time also holds the engine's own (plugins, program evaluation, state) and the Velero changes in both clusters." : ""));
     L.push("");
-    if (res.program.lost) {
+    const lostAt = leases.find((l) => l.program.lost);
+    if (lostAt?.program.lost) {
+        const pl = lostAt.program.lost;
+        const ml = lostAt.manual.lost;
         L.push(engine
-            ? `A's link was cut (\`ceph-lab.sh cut a\`; its daemons keep running, clients time out) in ${sec(res.program.lost.stopAMs)} (program run) / ${sec(res.manual.lost?.stopAMs)} (manual run) before each lost-site switch; not counted. A returns with \`heal a\`, counted in "A returns".`
-            : `A's gateway was stopped (\`rgw-stop a\`, waits for a clean exit) in ${sec(res.program.lost.stopAMs)} (program run) / ${sec(res.manual.lost?.stopAMs)} (manual run) before each lost-site switch; not counted.`);
+            ? `A's link was cut (\`ceph-lab.sh cut a\`; its daemons keep running, clients time out) in ${sec(pl.stopAMs)} (program run) / ${sec(ml?.stopAMs)} (manual run) before each lost-site switch; not counted. A returns with \`heal a\`, counted in "A returns".`
+            : `A's gateway was stopped (\`rgw-stop a\`, waits for a clean exit) in ${sec(pl.stopAMs)} (program run) / ${sec(ml?.stopAMs)} (manual run) before each lost-site switch; not counted.`);
         L.push("");
     }
     const stepsTable = (title: string, steps?: TimedStep[], recordMs?: number, phases?: Phase[], configMs?: number) => {
@@ -317,17 +419,23 @@ export function renderMarkdown(res: Results): string {
         }
         L.push("");
     };
-    L.push("### Step by step", "");
-    stepsTable("Program, drill switch A->B", res.program.drill?.switch.steps, res.program.drill?.switch.recordMs, res.program.drill?.switch.phases, res.program.drill?.switch.configMs);
-    stepsTable("Manual, drill switch A->B", res.manual.drill?.switch.steps);
-    stepsTable("Program, drill switch back", res.program.drill?.switchBack.steps, res.program.drill?.switchBack.recordMs, res.program.drill?.switchBack.phases, res.program.drill?.switchBack.configMs);
-    stepsTable("Manual, drill switch back", res.manual.drill?.switchBack.steps);
-    stepsTable("Program, lost site: switch to B", res.program.lost?.switch.steps, res.program.lost?.switch.recordMs, res.program.lost?.switch.phases, res.program.lost?.switch.configMs);
-    stepsTable("Manual, lost site: switch to B", res.manual.lost?.switch.steps);
-    stepsTable("Program, A returns", res.program.lost?.returnSteps);
-    stepsTable("Manual, A returns", res.manual.lost?.returnSteps);
-    stepsTable("Program, failback", res.program.lost?.failback.steps, res.program.lost?.failback.recordMs, res.program.lost?.failback.phases, res.program.lost?.failback.configMs);
-    stepsTable("Manual, failback", res.manual.lost?.failback.steps);
+    for (const lr of leases) {
+        const p = lr.program;
+        const m = lr.manual;
+        L.push(res.byLease ? `### Step by step, lease ${lr.leaseS} s` : "### Step by step", "");
+        stepsTable("Program, drill switch A->B", p.drill?.switch.steps, p.drill?.switch.recordMs, p.drill?.switch.phases, p.drill?.switch.configMs);
+        stepsTable("Manual, drill switch A->B", m.drill?.switch.steps);
+        stepsTable("Program, drill switch back", p.drill?.switchBack.steps, p.drill?.switchBack.recordMs, p.drill?.switchBack.phases, p.drill?.switchBack.configMs);
+        stepsTable("Manual, drill switch back", m.drill?.switchBack.steps);
+        stepsTable("Program, lost site: switch to B", p.lost?.switch.steps, p.lost?.switch.recordMs, p.lost?.switch.phases, p.lost?.switch.configMs);
+        stepsTable("Manual, lost site: switch to B", m.lost?.switch.steps);
+        stepsTable("Program, A returns", p.lost?.returnSteps);
+        stepsTable("Manual, A returns", m.lost?.returnSteps);
+        stepsTable("Program, failback", p.lost?.failback.steps, p.lost?.failback.recordMs, p.lost?.failback.phases, p.lost?.failback.configMs);
+        stepsTable("Manual, failback", m.lost?.failback.steps);
+    }
+
+    L.push(...rpoSection(res));
 
     L.push("## 5. Re-apply with nothing to change", "");
     const ra = res.reapply;
@@ -357,8 +465,10 @@ export function renderMarkdown(res: Results): string {
     L.push("");
     L.push("## Not measured", "");
     if (engine) {
-        L.push("- Velero's own backups: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; "
-            + "Velero's backup sync period (how soon Velero on B lists a new backup) and a real restore come on top (`npm run lab` checks those, and times them).");
+        L.push(res.rpo?.length
+            ? "- A real restore in the drills: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; the RPO section measures when Velero on B lists a real backup, and `npm run lab` restores one."
+            : "- Velero's own backups: \"restore ready\" is the newest (synthetic, Velero-shaped) backup complete on the new master's zone; "
+                + "Velero's backup sync period (how soon Velero on B lists a new backup) and a real restore come on top (`npm run lab` checks those, and times them).");
         L.push("- The manual procedure's Velero side: the bare commands switch Ceph only; the BackupStorageLocations and Schedules would still have to be changed by hand.");
         L.push("- Network distance between regions: both sites are network namespaces on one machine's bridge; real replication adds WAN latency and bandwidth limits.");
     } else {

@@ -70,3 +70,25 @@ export const ratio = (p?: number, m?: number) => (p !== undefined && m !== undef
 export const mibps = (bytes: number, ms?: number) => (ms ? (bytes / MiB / (ms / 1000)).toFixed(1) : "n/a");
 export const fmtStat = (st?: Stat) => (st ? `${sec(st.median)} (${sec(st.min)} - ${sec(st.max)})` : "n/a");
 export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Nearest-rank percentile (q in 0..1) of the values; with few values p95 is the maximum. */
+export function percentile(values: number[], q: number): number | undefined {
+    if (values.length === 0) return undefined;
+    const v = [...values].sort((x, y) => x - y);
+    return v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))];
+}
+
+/** Least squares of y ~ intercept + slope * x; undefined with fewer than 2 distinct x. */
+export function fitLine(points: Array<{ x: number; y: number }>): { intercept: number; slope: number; r2: number; points: number } | undefined {
+    const n = points.length;
+    if (new Set(points.map((p) => p.x)).size < 2) return undefined;
+    const mx = points.reduce((s, p) => s + p.x, 0) / n;
+    const my = points.reduce((s, p) => s + p.y, 0) / n;
+    const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+    const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+    const slope = sxy / sxx;
+    const intercept = my - slope * mx;
+    const ssTot = points.reduce((s, p) => s + (p.y - my) ** 2, 0);
+    const ssRes = points.reduce((s, p) => s + (p.y - (intercept + slope * p.x)) ** 2, 0);
+    return { intercept, slope, r2: ssTot > 0 ? 1 - ssRes / ssTot : 1, points: n };
+}

@@ -8,10 +8,17 @@ export interface Args {
     quick: boolean;
     keep: boolean;
     out: string;
-    lagBudgetMs: number;
+    /** The lag series' time budget; without --lag-budget, what is left of RUN_BUDGET_MS when the series starts. */
+    lagBudgetMs?: number;
     counts?: number[];
     sizesMiB?: number[];
     lagOnly: boolean;
+    /** rgw_sync_lease_period values, in the order measured (`ceph-lab.sh sync-lease N`). */
+    leases: number[];
+    /** Object counts of the switch backups of the drill-by-size phase (at the last lease). */
+    drillCounts: number[];
+    /** Backups per passiveBackupSyncPeriod setting in the RPO phase. */
+    rpoRuns: number;
     /** Only re-render RESULTS.md from this results.json (after a change of the report's layout). */
     render?: string;
 }
@@ -49,6 +56,12 @@ export interface TimedStep {
 
 export type Phase = { step: string; what: string; ms: number };
 
+/** One line of a switch's timeline: seconds after `pulumi up` started (1 s resolution: the engine stamps events in whole seconds). */
+export interface TimelineEntry {
+    offsetS: number;
+    step: string;
+}
+
 export interface SwitchOutcome {
     /**
      * The switch itself. Program: `pulumi up -s failover` (engine, Ceph commands and the Velero
@@ -67,6 +80,10 @@ export interface SwitchOutcome {
     toFirstWriteMs: number;
     /** From the switch's start until the newest backup is complete on the new master (sha256). */
     toRestoreReadyMs?: number;
+    /** Program: the resources' starts and ends (and the tool's progress lines, when the event log carries them). */
+    timeline?: TimelineEntry[];
+    /** Program: whether the engine's event log carried the tool's `==>` progress lines. */
+    timelineHasProgress?: boolean;
 }
 
 export interface Scenario {
@@ -84,6 +101,50 @@ export interface Scenario {
         /** From A's return to the first write on A as master again. */
         failbackTotalMs: number;
     };
+}
+
+/** One lease setting: both gateways restarted with it, then the drills (and, at the last lease, the lost site). */
+export interface LeaseResults {
+    leaseS: number;
+    /** `ceph-lab.sh sync-lease N` and the wait until both zones' `sync status` say caught up. */
+    setLeaseMs?: number;
+    caughtUpMs?: number;
+    program: Scenario;
+    manual: Scenario;
+}
+
+/** A program drill whose switch backup had `objects` objects (same total size). */
+export interface DrillBySize {
+    objects: number;
+    bytes: number;
+    leaseS: number;
+    toFirstWriteMs?: number;
+    toRestoreReadyMs?: number;
+    switchMs?: number;
+    error?: string;
+}
+
+/** One Velero backup made on A and waited for on B. */
+export interface RpoRun {
+    name: string;
+    /** When the bench saw it Completed on A (polled every 0.5 s) and Velero's status.completionTimestamp (RFC 3339, 1 s resolution). */
+    completedOnA?: string;
+    completionTimestamp?: string;
+    /** Seen Completed on B (polled every 0.5 s, up to 5 min) minus seen Completed on A. */
+    rpoMs?: number;
+    /** velero-backup.json found in B's zone (HeadObject every 0.5 s) minus seen Completed on A (may be negative: Velero uploads it before it marks the backup Completed). */
+    replicationMs?: number;
+    /** Seconds after the setting's first backup completed on A (the runs start tick/N apart, so they sample Velero's sync tick). */
+    offsetFromFirstS?: number;
+    error?: string;
+}
+
+export interface RpoSetting {
+    /** The failover stack's passiveBackupSyncPeriod (the passive BackupStorageLocation's backupSyncPeriod). */
+    period: string;
+    applyMs?: number;
+    runs: RpoRun[];
+    error?: string;
 }
 
 export interface ReapplyStack {
@@ -108,8 +169,11 @@ export interface Results {
     finishedAt?: string;
     durationMs?: number;
     complete: boolean;
-    args: Omit<Args, "out" | "render">;
+    /** The run's arguments (older results.json files lack the newer ones). */
+    args: Partial<Omit<Args, "out" | "render">> & Pick<Args, "runs" | "quick">;
     lab: LabSettings;
+    /** Wall time of each phase of the run, in the order run. */
+    phaseMs?: Record<string, number>;
     machine: Record<string, unknown>;
     versions: Record<string, unknown>;
     method: Record<string, unknown>;
@@ -118,8 +182,12 @@ export interface Results {
     labTimingsMs?: Record<string, number>;
     lag: LagCell[];
     lagModel?: { lag: Fit; upload: Fit; toB: Fit };
+    /** Older runs (one lease, the lab's): the switches. Newer runs keep them in byLease. */
     program: Scenario;
     manual: Scenario;
+    byLease?: Record<string, LeaseResults>;
+    drillBySize?: DrillBySize[];
+    rpo?: RpoSetting[];
     reapply: Reapply;
     afterManual?: { failoverReapplyMs?: number; changes?: Record<string, number>; periodsUnchanged?: boolean; detail?: string };
     checks: Array<{ name: string; ok: boolean; detail: string }>;

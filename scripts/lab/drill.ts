@@ -27,6 +27,8 @@ import {
 
 export const WORKLOAD_NAMESPACE = "drill-app";
 export const SCHEDULE = "every6h";
+/** The passive location's backupSyncPeriod in the lab (the failover stack's default is Velero's 1m). */
+export const LAB_PASSIVE_BACKUP_SYNC_PERIOD = "10s";
 const FQ = (stack: string) => `organization/velero-ceph-dr/${stack}`;
 const SITES: Site[] = ["a", "b"];
 const siteId = (site: Site) => `site-${site}`;
@@ -180,7 +182,7 @@ export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): P
     };
     await checkScrapes(c);
     await ws.stackInit("failover");
-    for (const [k, v] of Object.entries({ siteAStack: FQ("site-a"), siteBStack: FQ("site-b"), activeSite: "site-a", passiveBackupSyncPeriod: "10s" })) {
+    for (const [k, v] of Object.entries({ siteAStack: FQ("site-a"), siteBStack: FQ("site-b"), activeSite: "site-a", passiveBackupSyncPeriod: LAB_PASSIVE_BACKUP_SYNC_PERIOD })) {
         await ws.configSet("failover", k, v);
     }
     // One schedule over the drill's namespace; backups are taken from it on demand.
