@@ -15,7 +15,7 @@ export const DEFAULT_COUNTS = [10, 100, 1000, 10000];
 export const DEFAULT_SIZES_MIB = [1, 100, 1024];
 export const DEFAULT_DRILL_COUNTS = [10, 1000, 10000];
 
-const USAGE = "allowed: --runs N, --quick, --keep, --out DIR, --lag-budget MIN, --leases S,S, --drill-counts N,N, --rpo-runs N, "
+const USAGE = "allowed: --runs N, --quick, --keep, --out DIR, --lag-budget MIN, --leases S,S, --drill-counts N,N, --rpo-runs N, --straggler-runs N, "
     + "--counts N,N --sizes-mib N,N --lag-only, --render RESULTS_JSON";
 
 export function parseArgs(argv: string[]): Args {
@@ -31,7 +31,7 @@ export function parseArgs(argv: string[]): Args {
     };
     const args: Args = {
         runs: 3, quick: false, keep: false, lagOnly: false, out: path.join(REPO_ROOT, "bench"),
-        leases: DEFAULT_LEASES, drillCounts: DEFAULT_DRILL_COUNTS, rpoRuns: 4,
+        leases: DEFAULT_LEASES, drillCounts: DEFAULT_DRILL_COUNTS, rpoRuns: 4, stragglerRuns: 6,
     };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
@@ -56,6 +56,7 @@ export function parseArgs(argv: string[]): Args {
         }
         else if (a === "--drill-counts") args.drillCounts = list(value(), a).map((n) => Math.max(n, 9));
         else if (a === "--rpo-runs") args.rpoRuns = count(value(), a, 20);
+        else if (a === "--straggler-runs") args.stragglerRuns = count(value(), a, 40);
         else if (a === "--lag-budget") {
             const m = Number(value());
             if (!(m > 0 && m <= 120)) throw new Error(`--lag-budget ${argv[i]} is not allowed; allowed: minutes, 0 to 120`);
@@ -67,6 +68,7 @@ export function parseArgs(argv: string[]): Args {
         if (!given.has("--runs")) args.runs = 1;
         if (!given.has("--drill-counts")) args.drillCounts = [10];
         if (!given.has("--rpo-runs")) args.rpoRuns = 1;
+        if (!given.has("--straggler-runs")) args.stragglerRuns = 2;
     }
     return args;
 }

@@ -49,6 +49,7 @@ import { RPO_PERIODS } from "./goals";
 import { rpoSeries } from "./rpo";
 import { BENCH_PREFIX, MULTIPART_ABOVE, PART_BYTES, UPLOAD_CONCURRENCY } from "./objects";
 import { lagSeries } from "./replication";
+import { NOTIFY_OPTION, NOTIFY_SETTING_MS, stragglersBeforeAfter } from "./stragglers";
 import { lagModels, renderMarkdown, writeReport } from "./report";
 import { MiB, errText, sec, sizeLabel } from "./stats";
 import { DrillBySize, LeaseResults, Results, Scenario } from "./types";
@@ -114,8 +115,8 @@ async function machineInfo(s: LabSettings): Promise<Record<string, unknown>> {
 async function versionInfo(): Promise<Record<string, unknown>> {
     const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/@aws-sdk/client-s3/package.json"), "utf8")).version;
     return {
-        ceph: await shOut("ceph --version"),
-        radosgw: await shOut("radosgw --version"),
+        ceph: await shOut(`bash ${path.join(REPO_ROOT, "scripts/lab/ceph-lab.sh")} version a`),
+        cephB: await shOut(`bash ${path.join(REPO_ROOT, "scripts/lab/ceph-lab.sh")} version b`),
         node: process.version,
         awsSdkClientS3: sdk,
         repoCommit: await shOut("git rev-parse HEAD"),
@@ -174,7 +175,7 @@ async function main(): Promise<number> {
         complete: false,
         args: {
             runs: args.runs, quick: args.quick, keep: args.keep, lagBudgetMs: args.lagBudgetMs, counts: args.counts, sizesMiB: args.sizesMiB, lagOnly: args.lagOnly,
-            leases: args.leases, drillCounts: args.drillCounts, rpoRuns: args.rpoRuns,
+            leases: args.leases, drillCounts: args.drillCounts, rpoRuns: args.rpoRuns, stragglerRuns: args.stragglerRuns,
         },
         lab: s,
         phaseMs: {},
@@ -318,12 +319,19 @@ async function main(): Promise<number> {
 
         if (!args.lagOnly) {
             // 1. Each lease: the program drill and the safe manual procedure, side by side.
-            for (const lease of args.leases) {
+            for (const [i, lease] of args.leases.entries()) {
                 const lr: LeaseResults = { leaseS: lease, program: {}, manual: {} };
                 res.byLease![String(lease)] = lr;
                 if (!(await setLease(lease, lr))) continue;
                 await switchPhase(`lease ${lease} s: program drill`, () => programDrill(c, lr.program, `l${lease}`));
                 await switchPhase(`lease ${lease} s: manual drill`, () => manualDrill(c, lr.manual, `l${lease}`));
+                // Between the first lease and the next: the stragglers before and after the notification
+                // setting (a gateway restart), so everything after runs with it, as the README recommends.
+                if (i === 0) {
+                    res.stragglers = { option: NOTIFY_OPTION, setTo: NOTIFY_SETTING_MS, before: [], after: [] };
+                    const st = res.stragglers;
+                    await phase("stragglers: before and after the data change notifications", () => stragglersBeforeAfter(c, args.stragglerRuns, 12 * 60_000, st));
+                }
             }
             // 2. At the last lease: the lost site, the re-apply, drill time against backup size.
             const last = res.byLease![String(lastLease)];

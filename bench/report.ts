@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Site, endpoint } from "../scripts/lab/labSettings";
 import { SWITCH_BACKUP } from "./context";
+import { stragglerSection } from "./stragglers";
 import { LagCell, LagRun, LeaseResults, Phase, Results, Scenario, SwitchOutcome, TimedStep } from "./types";
 import { Fit, GiB, MiB, fitPoints, fmtStat, mibps, plural, ratio, sec, sizeLabel, stat } from "./stats";
 import {
@@ -268,7 +269,7 @@ export function renderMarkdown(res: Results): string {
     L.push("## Lab and method", "");
     if (engine) {
         L.push(`Two sites, each in its own network namespace on a private bridge (\`scripts/lab/ceph-lab.sh\`, \`k8s-lab.sh\`; LAB_DIR \`${res.lab.dir}\`, `
-            + `net ${res.lab.net}.0/24, netns ${res.lab.netnsA}/${res.lab.netnsB}; gateways ${endpointOf(res, "a")} and ${endpointOf(res, "b")}): a single-node Ceph 16.2 cluster `
+            + `net ${res.lab.net}.0/24, netns ${res.lab.netnsA}/${res.lab.netnsB}; gateways ${endpointOf(res, "a")} and ${endpointOf(res, "b")}): a single-node Ceph ${res.lab.cephA === res.lab.cephB ? res.lab.cephA : `${res.lab.cephA} (A) / ${res.lab.cephB} (B)`} cluster `
             + "(one mon, one memstore OSD in RAM capped at 3 GiB, pools of size 1, one beast radosgw), a Kubernetes control plane and a `velero server` each. "
             + "Deployed as `npm run lab` deploys it (`scripts/lab/drill.ts`: `bringUpSites`, `deployStacks`): the real Pulumi engine runs site-a, site-b and the failover stack "
             + "(activeSite site-a), zone scope. Client, both sites and both gateways share the same cores: the figures are for comparing, not absolute capacity.");
@@ -328,6 +329,7 @@ export function renderMarkdown(res: Results): string {
     }
     L.push("");
 
+    L.push(...stragglerSection(res.stragglers));
     L.push("## 6. How cost grows", "");
     for (const line of reading(res)) L.push(line, "");
     if (res.lag.some((c) => cellStat(c, (r) => r.lagMs))) {

@@ -2,6 +2,7 @@
 // (the replay lab's mocked program evaluation and per-command steps) stay so `--render` reads them.
 import { LabSettings, Site } from "../scripts/lab/labSettings";
 import { Fit } from "./stats";
+import { StragglerResults } from "./stragglers";
 
 export interface Args {
     runs: number;
@@ -19,6 +20,8 @@ export interface Args {
     drillCounts: number[];
     /** Backups per passiveBackupSyncPeriod setting in the RPO phase. */
     rpoRuns: number;
+    /** Runs of the straggler cell before and after rgw_data_notify_interval_msec (bench/stragglers.ts). */
+    stragglerRuns: number;
     /** Only re-render RESULTS.md from this results.json (after a change of the report's layout). */
     render?: string;
 }
@@ -186,6 +189,7 @@ export interface Results {
     program: Scenario;
     manual: Scenario;
     byLease?: Record<string, LeaseResults>;
+    stragglers?: StragglerResults;
     drillBySize?: DrillBySize[];
     rpo?: RpoSetting[];
     reapply: Reapply;

@@ -45,7 +45,7 @@ die() {
 usage() {
   cat >&2 <<'EOF'
 usage: ceph-lab.sh up | down [--purge] | status
-       ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE | sync-lease SECONDS
+       ceph-lab.sh rgw-start SITE | rgw-stop SITE | rgw-restart SITE | sync-lease SECONDS | rgw-set OPTION VALUE
        ceph-lab.sh admin SITE ARGS... | env SITE | version SITE | metrics-url SITE | cut SITE | heal SITE   (SITE is a or b)
 settings (environment): LAB_DIR LAB_REALM LAB_ZONEGROUP LAB_ZONE_A LAB_ZONE_B
   LAB_MON_PORT_A LAB_MON_PORT_B LAB_RGW_PORT_A LAB_RGW_PORT_B LAB_CEPH_METRICS_PORT LAB_TIMEOUT
@@ -509,6 +509,8 @@ rgw_zone = $(site_zone "$site")
 # Sync shard leases outlive a stopped or reloaded gateway (LAB_RGW_SYNC_LEASE).
 rgw_sync_lease_period = $LAB_RGW_SYNC_LEASE
 EOF
+  # Gateway options set with rgw-set (e.g. the bench's rgw_data_notify_interval_msec).
+  if [[ -f "$LAB_DIR/rgw-options.conf" ]]; then cat "$LAB_DIR/rgw-options.conf" >>"$dir/ceph.conf.new"; fi
   mv -f "$dir/ceph.conf.new" "$dir/ceph.conf"
 }
 
@@ -959,6 +961,20 @@ main() {
       rgw_start "$site"
     done
     log "rgw_sync_lease_period = $LAB_RGW_SYNC_LEASE on both gateways"
+    ;;
+  rgw-set)
+    # A gateway option on both sites (kept for later restarts); both gateways restart with it.
+    [[ $# -eq 2 && "$1" =~ ^rgw_[a-z0-9_]+$ && "$2" =~ ^[A-Za-z0-9._-]+$ ]] ||
+      die "rgw-set needs an option (rgw_...) and a value ([A-Za-z0-9._-]), got '$*'"
+    take_lock
+    local site options="$LAB_DIR/rgw-options.conf"
+    { grep -v "^$1 = " "$options" 2>/dev/null || true; printf '%s = %s\n' "$1" "$2"; } >"$options.new"
+    mv -f "$options.new" "$options"
+    for site in "${SITES[@]}"; do
+      rgw_stop "$site"
+      rgw_start "$site"
+    done
+    log "$1 = $2 on both gateways"
     ;;
   cut | heal)
     # A site is lost by its link: its daemons keep running behind it.
