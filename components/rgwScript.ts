@@ -12,6 +12,12 @@ export interface RgwAdminTransport {
     adminCommand: pulumi.Input<string>;
     /** Command that (re)starts the site's gateway, e.g. `systemctl restart ceph-radosgw@rgw.a`. */
     restartCommand: pulumi.Input<string>;
+    /**
+     * Command prefix that runs `rados` at the site (RGW_RADOS): the tool sees a gateway's reload after
+     * a commit with it and frees stale sync leases. Default: adminCommand with its `radosgw-admin`
+     * word replaced by `rados`. Without a working rados the tool restarts the gateway after a commit.
+     */
+    radosCommand?: pulumi.Input<string>;
 }
 
 /** An S3 key pair. Both are secret Outputs. */
@@ -35,7 +41,7 @@ export function scriptCommand<S extends Subcommand>(
 
 /** The environment every call gets: the site's admin transport. */
 export function transportEnv(t: RgwAdminTransport): Record<string, pulumi.Input<string>> {
-    return { RGW_ADMIN: t.adminCommand, RGW_RESTART: t.restartCommand };
+    return { RGW_ADMIN: t.adminCommand, RGW_RESTART: t.restartCommand, ...(t.radosCommand !== undefined ? { RGW_RADOS: t.radosCommand } : {}) };
 }
 
 /** Printed when Pulumi deletes a Ceph step: nothing in Ceph is removed by this program. */

@@ -47,6 +47,8 @@ export const REGION_OUTPUTS = {
     veleroUser: text,
     rgwAdminCommand: text,
     rgwRestartCommand: text,
+    /** The site's `rados` prefix when its config sets one (else the tool derives it from rgwAdminCommand). */
+    rgwRadosCommand: { secret: false, optional: true },
     systemAccessKey: secret,
     systemSecretKey: secret,
     veleroAccessKey: secret,

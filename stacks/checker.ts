@@ -20,7 +20,7 @@ export type RawConfig = Record<string, string | undefined>;
  */
 export const EMPTY_MEANS_UNSET: ReadonlySet<string> = new Set([
     "program", "siteId", "bootstrapRole", "masterStack", "zone", "endpoint", "rgwRestartCommand",
-    "kubeContext", "runbookBaseUrl",
+    "rgwRadosCommand", "kubeContext", "runbookBaseUrl",
 ]);
 
 /** Collects problems while parsing; `key` names are printed with the project prefix. */

@@ -29,6 +29,8 @@ export interface AdminTransport {
     adminCommand: string;
     /** Command that (re)starts this site's gateway. */
     restartCommand: string;
+    /** `rgwRadosCommand` when set; unset: the tool derives it from adminCommand. */
+    radosCommand?: string;
 }
 
 export interface RegionConfig {
@@ -93,7 +95,7 @@ export const REGION_OBJECT_KEYS = ["alertPendingFor"] as const;
 /** Keys that a region stack reads (besides the secret `kubeconfig`). */
 export const REGION_KEYS = [
     "siteId", "bootstrapRole", "masterStack", "realm", "zonegroup", "zone", "endpoint", "bucket",
-    "syncScope", "veleroUser", "systemUser", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
+    "syncScope", "veleroUser", "systemUser", "rgwAdminCommand", "rgwRestartCommand", "rgwRadosCommand", "kubeContext",
     "runbookBaseUrl", "monitoringNamespace", "rgwSyncAlerts", "cephRelease",
     "alertPendingFor", "alertRgwSyncRateWindow", "alertBackupDurationAllowance", "alertReplicationAllowance",
     "alertBackupFailingFor", "alertRgwSyncStalledFor", "alertNoBackupsVisibleFor",
@@ -143,6 +145,8 @@ export function parseRegionConfig(
         transport: {
             adminCommand: c.optional("rgwAdminCommand", "radosgw-admin", commandProblem),
             restartCommand: c.require("rgwRestartCommand", commandProblem, "'systemctl restart ceph-radosgw@rgw.a'"),
+            // Unset (or ""): the tool derives it from rgwAdminCommand.
+            ...(raw.rgwRadosCommand ? { radosCommand: c.optional("rgwRadosCommand", "", commandProblem) } : {}),
         },
         cephRelease: c.oneOf("cephRelease", CEPH_RELEASE_IDS, "16.2"),
         kubeconfig,

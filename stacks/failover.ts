@@ -19,7 +19,7 @@ import { readPlainOutputs } from "./region";
 
 /** The plain outputs of a region stack that the failover stack reads (site contract names). */
 const PLAIN_KEYS = [
-    "siteId", "realm", "zonegroup", "zone", "endpoint", "bucket", "veleroNamespace", "rgwAdminCommand", "rgwRestartCommand", "kubeContext",
+    "siteId", "realm", "zonegroup", "zone", "endpoint", "bucket", "veleroNamespace", "rgwAdminCommand", "rgwRestartCommand", "rgwRadosCommand", "kubeContext",
 ] as const satisfies readonly RegionOutputName[];
 
 /** What the failover stack needs of a region stack: plain outputs, and secrets as Outputs. */
@@ -142,7 +142,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
         update: promoteCommand,
         delete: keepNotice(`zone ${active.zone} as metadata master`),
         environment: {
-            ...transportEnv({ adminCommand: active.rgwAdminCommand, restartCommand: active.rgwRestartCommand }),
+            ...transportEnv({ adminCommand: active.rgwAdminCommand, restartCommand: active.rgwRestartCommand, radosCommand: active.rgwRadosCommand }),
             ...(passive ? { RGW_PEER_ADMIN: passive.rgwAdminCommand, RGW_PEER_RESTART: passive.rgwRestartCommand } : {}),
             RGW_SYSTEM_ACCESS_KEY: active.systemAccessKey,
             RGW_SYSTEM_SECRET_KEY: active.systemSecretKey,
@@ -160,7 +160,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
             update: demoteCommand,
             delete: keepNotice(`zone ${passive.zone} as secondary`),
             environment: {
-                ...transportEnv({ adminCommand: passive.rgwAdminCommand, restartCommand: passive.rgwRestartCommand }),
+                ...transportEnv({ adminCommand: passive.rgwAdminCommand, restartCommand: passive.rgwRestartCommand, radosCommand: passive.rgwRadosCommand }),
                 RGW_SYSTEM_ACCESS_KEY: passive.systemAccessKey,
                 RGW_SYSTEM_SECRET_KEY: passive.systemSecretKey,
             },
@@ -179,7 +179,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
                 update: readmitCommand,
                 delete: keepNotice(`the sync of zone ${zone.zone} from ${peer.zone}`),
                 environment: {
-                    ...transportEnv({ adminCommand: zone.rgwAdminCommand, restartCommand: zone.rgwRestartCommand }),
+                    ...transportEnv({ adminCommand: zone.rgwAdminCommand, restartCommand: zone.rgwRestartCommand, radosCommand: zone.rgwRadosCommand }),
                     RGW_PEER_ADMIN: peer.rgwAdminCommand,
                 },
             }, { ...retain, dependsOn: [secondary] }));

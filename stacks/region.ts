@@ -116,6 +116,7 @@ function commonOutputs(cfg: RegionConfig) {
         veleroUser: cfg.veleroUser,
         rgwAdminCommand: cfg.transport.adminCommand,
         rgwRestartCommand: cfg.transport.restartCommand,
+        ...(cfg.transport.radosCommand !== undefined ? { rgwRadosCommand: cfg.transport.radosCommand } : {}),
         // Only the one that is set: an undefined stack output is noise in every `pulumi up`.
         ...(cfg.kubeconfig ? { kubeconfig: pulumi.secret(cfg.kubeconfig) } : { kubeContext: cfg.kubeContext }),
     };

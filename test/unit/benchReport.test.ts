@@ -9,6 +9,7 @@ import { drillSlopes, goalRows, lagCellFigures, lagOverall, rpoSummary } from ".
 import { renderMarkdown } from "../../bench/report";
 import { fitLine, percentile, GiB, MiB } from "../../bench/stats";
 import { syncVerdict } from "../../bench/syncWait";
+import { stragglerFigures, stragglerSection } from "../../bench/stragglers";
 import { isProgressLine, switchTimeline } from "../../bench/timeline";
 import { LagCell, LagRun, Results, RpoSetting, SwitchOutcome } from "../../bench/types";
 import { SYNC_A_INIT, SYNC_A_MASTER, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "../script/cephSyncText";
@@ -300,5 +301,25 @@ describe("RESULTS.md (bench/report.ts renderMarkdown)", () => {
         // That run had only the lab's lease: the goal row says so instead of claiming production defaults.
         expect(md).to.include("planned drill on production defaults (measured at lease 15 s only, not Ceph's 120 s)");
         expect(md).to.include("| end-to-end RPO with the default 1m sync: within 75.0 s (backup Completed on A -> Completed on B) | n/a | not measured |");
+    });
+});
+
+describe("stragglers before and after the notification setting (bench/stragglers.ts)", () => {
+    it("median, p95, max and straggling runs (over 2 s) of each side", () => {
+        const before = [cell(100, MiB, [17_000, 16_900, 36_600, 9_400])];
+        const after = [cell(100, MiB, [240, 260, 120, 2_100])];
+        expect(stragglerFigures(before)).to.deep.equal({ runs: 4, medianMs: 16_900, p95Ms: 36_600, maxMs: 36_600, stragglers: 4 });
+        expect(stragglerFigures(after)).to.deep.include({ runs: 4, maxMs: 2_100, stragglers: 1 });
+        expect(stragglerFigures([])).to.deep.equal({ runs: 0, medianMs: undefined, p95Ms: undefined, maxMs: undefined, stragglers: 0 });
+    });
+
+    it("the report's section shows both settings, or the note when only the default was measured", () => {
+        const both = stragglerSection({ option: "rgw_data_notify_interval_msec", cephDefault: 0, setTo: 200, before: [cell(100, MiB, [17_000])], after: [cell(100, MiB, [250])] });
+        expect(both.join("\n")).to.contain("| rgw_data_notify_interval_msec = 0 (Ceph's default here) | 1 | 17.0 s | 17.0 s | 17.0 s | 1 |");
+        expect(both.join("\n")).to.contain("| rgw_data_notify_interval_msec = 200 | 1 | 0.25 s | 0.25 s | 0.25 s | 0 |");
+        const pacific = stragglerSection({ option: "rgw_data_notify_interval_msec", cephDefault: 200, setTo: 200, before: [cell(100, MiB, [300])], after: [], note: "already 200 ms" });
+        expect(pacific.join("\n")).to.not.contain("| rgw_data_notify_interval_msec = 200 |");
+        expect(pacific.join("\n")).to.contain("already 200 ms");
+        expect(stragglerSection(undefined)).to.deep.equal([]);
     });
 });

@@ -49,8 +49,8 @@ describe("core/siteContract", () => {
     for (const [stack, config] of [["site-a", siteAConfig()], ["site-b", siteBConfig()]] as const) {
         it(`is what the region program exports (${stack}): every name, the secret ones as secrets, values the parser accepts`, async () => {
             const run = await runMocked(main, { stack, config, stackReferences: { "org/velero-ceph-dr/site-a": siteAOutputs() } });
-            // The fixtures set kubeContext, so kubeconfig is the one output left out.
-            expect(Object.keys(run.outputs).sort()).to.deep.equal(REGION_OUTPUT_NAMES.filter((n) => n !== "kubeconfig").sort());
+            // The fixtures set kubeContext, so kubeconfig is left out; rgwRadosCommand only when configured.
+            expect(Object.keys(run.outputs).sort()).to.deep.equal(REGION_OUTPUT_NAMES.filter((n) => n !== "kubeconfig" && n !== "rgwRadosCommand").sort());
             for (const [name, output] of Object.entries(run.outputs)) {
                 expect(output.secret, `${name} secret`).to.equal(isSecretOutput(name as RegionOutputName));
             }
