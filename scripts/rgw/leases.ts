@@ -61,21 +61,26 @@ export function reloaded(before: readonly string[], now: readonly string[]): boo
     return now.length > 0 && before.every((c) => !now.includes(c));
 }
 
-/** The shard counts of the sync this zone runs. */
+/**
+ * The shards of the sync this zone runs whose leases matter: the ones that have carried a change
+ * (a shard that never did holds nothing to wait for, and a bucket's changes always land on the same
+ * shards; the Velero bucket's 11 index shards use 11 of the 128 data-log shards), so freeing takes
+ * about 20 `rados` calls instead of about 400 (8 s on a 2-core lab).
+ */
 export interface SyncShards {
-    /** Data sync, per source zone id: its shard count (`data sync status --source-zone`). */
-    data: { sourceZoneId: string; shards: number }[];
-    /** Metadata sync shards (secondaries only; 0 on the master). */
-    metadata: number;
+    /** Data sync, per source zone id (`data sync status --source-zone`). */
+    data: { sourceZoneId: string; shards: number[] }[];
+    /** Metadata sync (secondaries only; none on the master). */
+    metadata: number[];
 }
 
 /** The objects in the zone's log pool whose `sync_lock` is a shard's lease (rgw_data_sync, rgw_sync). */
 export function syncLeaseObjects(shards: SyncShards): string[] {
     const out: string[] = [];
-    for (const { sourceZoneId, shards: n } of shards.data) {
-        for (let i = 0; i < n; i++) out.push(`datalog.sync-status.shard.${sourceZoneId}.${i}`);
+    for (const { sourceZoneId, shards: list } of shards.data) {
+        for (const i of list) out.push(`datalog.sync-status.shard.${sourceZoneId}.${i}`);
     }
-    for (let i = 0; i < shards.metadata; i++) out.push(`mdlog.sync-status.shard.${i}`);
+    for (const i of shards.metadata) out.push(`mdlog.sync-status.shard.${i}`);
     return out;
 }
 

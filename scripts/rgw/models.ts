@@ -289,6 +289,8 @@ export interface SyncInfo {
     shardStates: number[];
     /** Where each shard still in full sync stands (its position, marker and entry count). */
     fullSync: { shard: number; pos: number; marker: string; totalEntries: number }[];
+    /** Shards that have carried a change (a non-empty marker) or are in full sync. */
+    usedShards: number[];
 }
 
 export function parseSyncInfo(text: string): SyncInfo {
@@ -300,6 +302,10 @@ export function parseSyncInfo(text: string): SyncInfo {
         numShards: Number(info.num_shards) || 0,
         ...(info.realm_epoch !== undefined && Number.isFinite(epoch) ? { realmEpoch: epoch } : {}),
         shardStates: arr(s.markers).map((m) => Number(obj(obj(m).val).state)).filter((n) => Number.isInteger(n)),
+        usedShards: arr(s.markers).filter((m) => {
+            const v = obj(obj(m).val);
+            return str(v.marker) !== "" || Number(v.state) === 0 || str(v.status) === "full-sync";
+        }).map((m) => Number(obj(m).key)).filter((n) => Number.isInteger(n)),
         fullSync: arr(s.markers).filter((m) => Number(obj(obj(m).val).state) === 0).map((m) => {
             const v = obj(obj(m).val);
             return { shard: Number(obj(m).key), pos: Number(v.pos) || 0, marker: str(v.marker) ?? "", totalEntries: Number(v.total_entries) || 0 };

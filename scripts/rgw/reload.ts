@@ -11,7 +11,7 @@ import { Session, indented } from "./session";
 export const RELOAD_SEEN_WITHIN_S = 10;
 /** How often the gateways are listed while waiting for the reload. */
 const RELOAD_POLL_MS = 250;
-/** `rados lock info`/`lock break` calls in flight (about 200 lease objects per source zone). */
+/** `rados lock info`/`lock break` calls in flight. */
 const LEASE_CALLS_IN_FLIGHT = 8;
 
 const pools = new WeakMap<Session, Map<string, { log: string; control: string }>>();
@@ -116,26 +116,26 @@ async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<voi
 async function syncShardsOf(s: Session, zone: string): Promise<SyncShards> {
     const period = s.period ?? (await s.loadPeriod());
     const me = period.zone(zone);
-    const shards: SyncShards = { data: [], metadata: 0 };
+    const shards: SyncShards = { data: [], metadata: [] };
     if (!me) return shards;
     for (const other of period.zonegroups.find((g) => g.name === me.zonegroup)?.zones ?? []) {
         if (other.name === zone || !syncsFrom(period, zone, other.name)) continue;
         const r = await s.call(["data", "sync", "status", "--source-zone", other.name, "--rgw-zone", zone]);
-        const n = r.code === 0 ? parsedShards(r.stdout) : 0;
-        if (n > 0) shards.data.push({ sourceZoneId: other.id, shards: n });
+        const used = r.code === 0 ? usedShards(r.stdout) : [];
+        if (used.length) shards.data.push({ sourceZoneId: other.id, shards: used });
     }
     if (period.masterZoneId !== me.id) {
         const r = await s.call(["metadata", "sync", "status", "--rgw-zone", zone]);
-        shards.metadata = r.code === 0 ? parsedShards(r.stdout) : 0;
+        shards.metadata = r.code === 0 ? usedShards(r.stdout) : [];
     }
     return shards;
 }
 
-function parsedShards(text: string): number {
+function usedShards(text: string): number[] {
     try {
-        return parseSyncInfo(text).numShards;
+        return parseSyncInfo(text).usedShards;
     } catch {
-        return 0;
+        return [];
     }
 }
 

@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { parseLockers, parseWatchers, reloaded, staleLockers, syncLeaseObjects } from "../../../scripts/rgw/leases";
 import { radosPrefix } from "../../../scripts/rgw/transport";
+import { parseSyncInfo } from "../../../scripts/rgw/models";
 
 describe("sync leases and gateway reloads (scripts/rgw/leases.ts)", () => {
     it("parseWatchers reads `rados listwatchers` (one client per watch; none when empty)", () => {
@@ -44,10 +45,18 @@ describe("sync leases and gateway reloads (scripts/rgw/leases.ts)", () => {
     }
 
     it("syncLeaseObjects names each data shard per source zone, then the metadata shards", () => {
-        expect(syncLeaseObjects({ data: [{ sourceZoneId: "za", shards: 2 }, { sourceZoneId: "zc", shards: 1 }], metadata: 2 })).to.deep.equal([
-            "datalog.sync-status.shard.za.0", "datalog.sync-status.shard.za.1", "datalog.sync-status.shard.zc.0", "mdlog.sync-status.shard.0", "mdlog.sync-status.shard.1",
+        expect(syncLeaseObjects({ data: [{ sourceZoneId: "za", shards: [0, 109] }, { sourceZoneId: "zc", shards: [3] }], metadata: [5, 7] })).to.deep.equal([
+            "datalog.sync-status.shard.za.0", "datalog.sync-status.shard.za.109", "datalog.sync-status.shard.zc.3", "mdlog.sync-status.shard.5", "mdlog.sync-status.shard.7",
         ]);
-        expect(syncLeaseObjects({ data: [], metadata: 0 })).to.deep.equal([]);
+        expect(syncLeaseObjects({ data: [], metadata: [] })).to.deep.equal([]);
+    });
+
+    it("parseSyncInfo: the shards that carried a change (marker) or are in full sync, Pacific's and Reef's shapes", () => {
+        const markers = (vals: object[]) => JSON.stringify({ sync_status: { info: { status: "sync", num_shards: vals.length }, markers: vals.map((val, key) => ({ key, val })) } });
+        // Pacific: numeric state (0 full, 1 incremental)
+        expect(parseSyncInfo(markers([{ state: 1, marker: "" }, { state: 1, marker: "1_1764512345.1_7.1" }, { state: 0, marker: "" }])).usedShards).to.deep.equal([1, 2]);
+        // Reef (18.2.7, as the bench lab printed it): a status string
+        expect(parseSyncInfo(markers([{ status: "incremental-sync", marker: "" }, { status: "incremental-sync", marker: "00000000000000000000:00000000000000000012" }, { status: "full-sync", marker: "" }])).usedShards).to.deep.equal([1, 2]);
     });
 });
 

@@ -17,6 +17,10 @@ import {
 const endpoint = FAKE_ENDPOINT;
 const mdSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards, period: "period-1", realm_epoch: 2 }, markers: [] } } });
 const dataSync = (status: string, shards: number) => ({ out: { sync_status: { info: { status, num_shards: shards }, markers: [] } } });
+/** `data sync status` of a zone whose shards `used` have carried changes (non-empty markers). */
+const dataSyncUsed = (shards: number, used: number[]) => ({
+    out: { sync_status: { info: { status: "sync", num_shards: shards }, markers: Array.from({ length: shards }, (_, key) => ({ key, val: { state: 1, marker: used.includes(key) ? `1_1764512345.${key}_1.1` : "" } })) } },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -479,12 +483,13 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
         const withPools = joinedState({
             "sync status": { out: SYNC_B_CAUGHT_UP },
             "zone get": { out: { ...zoneGet("zoneb").out, log_pool: "zoneb.rgw.log", control_pool: "zoneb.rgw.control" } },
-            "data sync status": dataSync("sync", 3),
+            "data sync status": dataSyncUsed(4, [0, 1, 2]),
             "period get": [{ out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
         });
         const rados = (watchers: string[][]) => new FakeRados({
             watchers,
-            locks: new Map([[shard(0), { name: "client.1", cookie: "c0" }], [shard(1), { name: "client.2", cookie: "c1" }], [shard(2), { name: "client.1", cookie: "c2" }]]),
+            // shard 3 never carried a change (empty marker): its lease is not looked at
+            locks: new Map([[shard(0), { name: "client.1", cookie: "c0" }], [shard(1), { name: "client.2", cookie: "c1" }], [shard(2), { name: "client.1", cookie: "c2" }], [shard(3), { name: "client.1", cookie: "c3" }]]),
         });
 
         const fenceArgs = ["fence", "--zone", "zoneb"];
@@ -493,7 +498,8 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             const r = await run(fenceArgs, withPools, {}, undefined, { rados: fake });
             expect(r.code, r.stderr).to.equal(0);
             expect(mutations(r)).to.deep.equal(["zone modify", "period update"]);
-            expect([...fake.state.locks.keys()]).to.deep.equal([shard(1)]);
+            expect([...fake.state.locks.keys()]).to.deep.equal([shard(1), shard(3)]);
+            expect(fake.calls.some((c) => c.includes(shard(3)))).to.equal(false);
             const breaks = fake.calls.filter((c) => c[3] === "lock" && c[4] === "break");
             expect(breaks.map((c) => c.slice(1))).to.deep.equal([
                 ["-p", "zoneb.rgw.log", "lock", "break", shard(0), "sync_lock", "client.1", "--lock-cookie", "c0"],
@@ -510,7 +516,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(mutations(r)).to.deep.equal(["zone modify", "period update", "RESTART"]);
             expect(r.stderr).to.contain("no reload of zone zoneb's gateway within 10s of the commit: restarting it");
             // client.1 runs: its two leases stay; client.2 does not: its lease goes.
-            expect([...fake.state.locks.keys()]).to.deep.equal([shard(0), shard(2)]);
+            expect([...fake.state.locks.keys()]).to.deep.equal([shard(0), shard(2), shard(3)]);
         });
 
         it("fence: without a working rados restarts as before and says once why (never breaks a lease blind)", async () => {
@@ -561,7 +567,7 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(mutations(r)).to.deep.equal(["peer zone modify", "peer period update", "zone modify", "zonegroup modify", "period update", "period commit"]);
             expect(r.stderr).to.contain("zone zoneb's gateway reloaded the period the other zone pushed (client.1 -> client.2)");
             expect(r.stderr).to.contain("reloaded the new period by itself (client.2 -> client.3): no restart");
-            expect(fake.state.locks.size).to.equal(3);
+            expect(fake.state.locks.size).to.equal(4);
             const silentPeer = await run(peerArgs, state, {}, peer, { rados: rados([["client.1"], ["client.2"]]), probe: async (url) => (url.includes("zonea.example") ? "silent" : "answers") });
             expect(silentPeer.code, silentPeer.stderr).to.equal(0);
             expect(mutations(silentPeer).slice(0, 3)).to.deep.equal(["peer zone modify", "peer period update", "peer RESTART"]);
