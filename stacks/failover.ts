@@ -185,8 +185,11 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
             }, { ...retain, dependsOn: [secondary] }));
         }
     }
-    const cephDone: pulumi.Resource[] = secondary ? [master, secondary, ...readmits] : [master];
-
+    // The new active cluster takes Velero's writes as soon as its zone is the metadata master: the
+    // old one's Velero stopped and went read-only before the promotion, and its zone is fenced
+    // read-only (or cut off). Demoting it and resuming each zone's sync from the other only make it
+    // a secondary again, and run beside the location's switch instead of before it (they took
+    // about half of a drill's `pulumi up`): no step of theirs removes an object of the new master.
     const activeCluster = clusterProvider(active);
     const location = new k8s.apiextensions.CustomResource(`${active.siteId}-backup-location`, adoptable(renderBackupStorageLocation({
         namespace: active.veleroNamespace,
@@ -194,7 +197,7 @@ export function declareRoles(cfg: FailoverConfig, sites: Partial<Record<SiteId, 
         endpoint: active.endpoint,
         zonegroup: active.zonegroup,
         accessMode: "ReadWrite",
-    })), { ...retain, provider: activeCluster, dependsOn: cephDone });
+    })), { ...retain, provider: activeCluster, dependsOn: [master] });
     for (const s of cfg.schedules) {
         new k8s.apiextensions.CustomResource(`${active.siteId}-schedule-${s.name}`, adoptable(renderSchedule({
             name: s.name,
