@@ -164,6 +164,49 @@ async function manualFollow(ctx: BenchCtx, steps: TimedStep[], site: Site, maste
     await manualStep(ctx, steps, site, `rgw-restart ${site}`);
 }
 
+/**
+ * The program's switch watched from `pulumi up`'s start: the first write is the first PUT the new
+ * master takes once Velero may write there (the site's location is ReadWrite: the failover stack
+ * turns it so right after the promotion, while the old master's demote still runs), and restore
+ * ready is when the newest backup is complete there and that write was taken. (The passive zone
+ * takes object writes before the switch as well: the location, not the zone, is what says Velero
+ * writes.)
+ */
+async function watchedProgramSwitch(ctx: BenchCtx, settings: ProgramSwitchSettings, key: string, backup?: WrittenObject[]): Promise<{ p: ProgramSwitch; after: { firstWrite: number; ready?: number } }> {
+    const site = settings.activeSite;
+    const t0 = Date.now();
+    let done = false;
+    const readWrite = (async () => {
+        const deadline = Date.now() + 300_000;
+        for (;;) {
+            const bsl = await ctx.d.clusters[site].veleroObject("backupstoragelocations", "default");
+            if ((bsl?.spec as { accessMode?: string } | undefined)?.accessMode === "ReadWrite") return;
+            if (done || Date.now() > deadline) throw new Error(`site ${site}'s backup location is not ReadWrite ${sec(Date.now() - t0)} after the switch started`);
+            await new Promise((res) => setTimeout(res, 250));
+        }
+    })();
+    const first = readWrite.then(() => firstSuccessfulWrite(ctx.clients[site], ctx.bucket, `bench/${key}`, 120_000)).then((w) => {
+        ctx.ledger.push(w);
+        return Date.now();
+    });
+    const complete = backup ? waitForObjects(ctx.clients[site], ctx.bucket, backup, 300_000).then((res) => {
+        if (res.missing.length) throw new Error(`restore not ready: ${res.missing.length} objects of the newest backup missing on ${site} after ${sec(res.ms)}`);
+        return Date.now();
+    }) : undefined;
+    first.catch(() => undefined); // awaited below, after the switch
+    complete?.catch(() => undefined);
+    let p: ProgramSwitch;
+    try {
+        p = await programSwitch(ctx, settings);
+    } finally {
+        done = true;
+    }
+    const firstAt = await first;
+    const completeAt = complete ? await complete : undefined;
+    const after = { firstWrite: firstAt - p.upStartedAt, ready: completeAt !== undefined ? Math.max(completeAt, firstAt) - p.upStartedAt : undefined };
+    return { p, after };
+}
+
 /** After a switch: the first write, and (in parallel) the newest backup read back complete. */
 async function afterSwitch(ctx: BenchCtx, site: Site, t0: number, key: string, backup?: WrittenObject[]): Promise<{ firstWrite: number; ready?: number }> {
     const client = ctx.clients[site];
@@ -192,11 +235,9 @@ async function checkRoles(ctx: BenchCtx, master: Site, when: string, reachable: 
 export async function programDrill(ctx: BenchCtx, sc: Scenario, tag: string, objects = SWITCH_BACKUP.objects): Promise<void> {
     ctx.log(`==> drill (both sites up) through the failover program (${tag}; switch backup of ${objects} objects)`);
     const backup = await writeSwitchBackup(ctx, "a", `drill-program-${tag}`, objects);
-    const sw = await programSwitch(ctx, { activeSite: "b" });
-    const after = await afterSwitch(ctx, "b", sw.upStartedAt, `drill-program-${tag}/first-write-on-b`, backup);
+    const { p: sw, after } = await watchedProgramSwitch(ctx, { activeSite: "b" }, `drill-program-${tag}/first-write-on-b`, backup);
     await checkRoles(ctx, "b", "program drill");
-    const back = await programSwitch(ctx, { activeSite: "a" });
-    const afterBack = await afterSwitch(ctx, "a", back.upStartedAt, `drill-program-${tag}/first-write-on-a-again`);
+    const { p: back, after: afterBack } = await watchedProgramSwitch(ctx, { activeSite: "a" }, `drill-program-${tag}/first-write-on-a-again`);
     await checkRoles(ctx, "a", "program drill, switched back");
     sc.drill = { switch: programOutcome(sw, after), switchBack: programOutcome(back, afterBack) };
     ctx.log(`    drill: first write on B ${sec(after.firstWrite)}, restore ready ${sec(after.ready)}; back to A: first write ${sec(afterBack.firstWrite)}`);
@@ -242,8 +283,8 @@ export async function lostSite(ctx: BenchCtx, sc: Scenario, how: "program" | "ma
         // The switch with A unreachable.
         let sw: SwitchOutcome;
         if (how === "program") {
-            const p = await programSwitch(ctx, { activeSite: "b", unreachable: ["a"], force: true });
-            sw = programOutcome(p, await afterSwitch(ctx, "b", p.upStartedAt, `lost-${how}/first-write-on-b`, backup));
+            const w = await watchedProgramSwitch(ctx, { activeSite: "b", unreachable: ["a"], force: true }, `lost-${how}/first-write-on-b`, backup);
+            sw = programOutcome(w.p, w.after);
         } else {
             const steps: TimedStep[] = [];
             const t0 = Date.now();
@@ -282,9 +323,9 @@ export async function lostSite(ctx: BenchCtx, sc: Scenario, how: "program" | "ma
         let fb: SwitchOutcome;
         let fbStart: number;
         if (how === "program") {
-            const p = await programSwitch(ctx, { activeSite: "a" });
-            fbStart = p.upStartedAt;
-            fb = programOutcome(p, await afterSwitch(ctx, "a", fbStart, `lost-${how}/failback-first-write-on-a`, outage));
+            const w = await watchedProgramSwitch(ctx, { activeSite: "a" }, `lost-${how}/failback-first-write-on-a`, outage);
+            fbStart = w.p.upStartedAt;
+            fb = programOutcome(w.p, w.after);
         } else {
             const steps: TimedStep[] = [];
             const f0 = (fbStart = Date.now());

@@ -360,7 +360,8 @@ export function renderMarkdown(res: Results): string {
     L.push("## 2.-4. Switches: the failover program vs the bare radosgw-admin commands", "");
     if (engine) {
         L.push("Clock: from the start of the switch: the program's `pulumi up -s failover` (the `pulumi config set` calls before it are not counted), or the first manual command. "
-            + "\"First write\" = the first PUT the new master accepts after the switch returned; "
+            + "\"First write\": program, the first PUT the new master accepts once Velero may write there (its backup location turned ReadWrite, watched every 0.25 s from `pulumi up`'s start: "
+            + "the failover stack turns it right after the promotion, beside the old master's demote); manual, the first PUT after the last command (Velero untouched); "
             + `"restore ready" = the newest backup (${SWITCH_BACKUP.objects} objects, ${sizeLabel(SWITCH_BACKUP.bytes)}, written to the old master just before the switch; `
             + "in the lost-site case it had reached B before A's link was cut) read back complete from the new master. "
             + "Program = the failover stack's settings (activeSite, unreachableSites, forcePromotion) and one `pulumi up` on the real engine: its Ceph commands "
