@@ -14,7 +14,7 @@ import { WrittenObject, firstSuccessfulWrite, waitForObjects } from "../scripts/
 import { BenchCtx, SWITCH_BACKUP, writeSwitchBackup } from "./context";
 import { resourceSteps } from "../scripts/lab/engineEvents";
 import { syncVerdict } from "./syncWait";
-import { Timeline, switchTimeline } from "./timeline";
+import { Timeline, switchTimeline, withToolProgress } from "./timeline";
 import { Reapply, Scenario, SwitchOutcome, TimedStep } from "./types";
 import { sec, sleep } from "./stats";
 
@@ -54,13 +54,22 @@ export async function programSwitch(ctx: BenchCtx, settings: ProgramSwitchSettin
     // `pulumi up` as PulumiWorkspace.up runs it, with the engine's event log for the per-resource steps.
     const eventLog = path.join(ctx.s.dir, "bench-events", `failover-${Date.now()}.jsonl`);
     fs.mkdirSync(path.dirname(eventLog), { recursive: true });
+    // The rgw tool's timestamped progress (RGW_PROGRESS_LOG reaches its steps through the engine's environment).
+    const progressLog = eventLog.replace(/\.jsonl$/, ".progress.log");
+    process.env.RGW_PROGRESS_LOG = progressLog;
     const upStartedAt = Date.now();
-    const up = await ctx.r.time(`bench.failover.${settings.activeSite}`, `failover: pulumi up with ${JSON.stringify(settings)}`,
-        () => ws.run(["up", "--yes", "--skip-preview", "-s", "failover", "--event-log", eventLog]));
+    let up: Awaited<ReturnType<typeof ws.run>>;
+    try {
+        up = await ctx.r.time(`bench.failover.${settings.activeSite}`, `failover: pulumi up with ${JSON.stringify(settings)}`,
+            () => ws.run(["up", "--yes", "--skip-preview", "-s", "failover", "--event-log", eventLog]));
+    } finally {
+        delete process.env.RGW_PROGRESS_LOG;
+    }
     const upMs = Date.now() - upStartedAt;
     const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : "";
+    const progress = fs.existsSync(progressLog) ? fs.readFileSync(progressLog, "utf8") : "";
     const sw: ProgramSwitch = {
-        settings, configMs: upStartedAt - t0, upStartedAt, upMs, changes: changeSummary(up.stdout), steps: resourceSteps(events), timeline: switchTimeline(events, upStartedAt),
+        settings, configMs: upStartedAt - t0, upStartedAt, upMs, changes: changeSummary(up.stdout), steps: resourceSteps(events), timeline: withToolProgress(switchTimeline(events, upStartedAt), progress, upStartedAt),
     };
     ctx.log(`    failover program ${JSON.stringify(settings)}: pulumi up ${sec(sw.upMs)} (changes ${JSON.stringify(sw.changes)}; `
         + `${sw.steps.map((x) => `${x.what} ${sec(x.ms)}`).join(", ") || "no step in the event log"}); config set ${sec(sw.configMs)}`);

@@ -166,8 +166,8 @@ function reading(res: Results): string[] {
 function timelineSection(lr: LeaseResults): string[] {
     const sw = lr.program.drill?.switch;
     if (!sw?.timeline?.length) return [];
-    const L = [`Timeline of the program's drill switch A->B (seconds after \`pulumi up\` started; the engine stamps events in whole seconds, so 1 s resolution`
-        + `${sw.timelineHasProgress ? "" : "; the event log carries no progress line of the tool, only the resources' starts and ends"}):`, ""];
+    const L = [`Timeline of the program's drill switch A->B (seconds after \`pulumi up\` started; the engine stamps its resource events in whole seconds`
+        + `${sw.timelineHasProgress ? "; the rgw tool's own steps (its RGW_PROGRESS_LOG) to 0.1 s" : "; no progress line of the tool was recorded, only the resources' starts and ends"}):`, ""];
     L.push("| offset | step |", "| ---: | --- |");
     for (const e of sw.timeline) L.push(`| ${e.offsetS} s | ${e.step.replace(/\|/g, "\\|")} |`);
     L.push(`| ${Math.round(sw.toFirstWriteMs / 1000)} s | first write on B accepted |`);

@@ -66,3 +66,22 @@ export function switchTimeline(eventLog: string, upStartedAtMs: number): Timelin
     }
     return { entries, hasProgress };
 }
+
+/**
+ * The rgw tool's own progress lines (RGW_PROGRESS_LOG: `ISO-TIME subcommand[pid] line`), as
+ * timeline entries at 0.1 s resolution from `pulumi up`'s start, merged with the engine's entries
+ * and ordered by time.
+ */
+export function withToolProgress(timeline: Timeline, progressLog: string, upStartedAtMs: number): Timeline {
+    const tool: TimelineEntry[] = [];
+    for (const raw of progressLog.split("\n")) {
+        const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (\S+) (.*)$/.exec(raw);
+        if (!m) continue;
+        const t = Date.parse(m[1]);
+        if (Number.isNaN(t)) continue;
+        tool.push({ offsetS: Math.max(0, Math.round((t - upStartedAtMs) / 100) / 10), step: `${m[2].replace(/\[\d+\]$/, "")}: ${m[3].trim()}` });
+    }
+    if (!tool.length) return timeline;
+    const merged = [...timeline.entries, ...tool].map((e, i) => ({ e, i })).sort((x, y) => x.e.offsetS - y.e.offsetS || x.i - y.i).map((x) => x.e);
+    return { entries: merged, hasProgress: true };
+}

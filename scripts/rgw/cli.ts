@@ -3,6 +3,7 @@
 // Run by the launcher scripts/rgw-multisite.sh; `runCli` is what the end-to-end tests drive.
 import { RGW_CALLS, SUBCOMMANDS, Subcommand, checkRgwCall, isSubcommand, parseRgwArgv, RgwUsageError, synopsis } from "../../core/rgwCalls";
 import { Clock, PROG, Probe, RgwExit, Secrets, Session, httpProbe, realClock } from "./session";
+import * as fs from "fs";
 import { ParseError } from "./models";
 import * as roles from "./roles";
 import * as steps from "./steps";
@@ -25,7 +26,8 @@ radosgw-admin prefix and restart command, for promote --peer-zone and sync-scope
 RGW_RADOS (this site's rados command prefix, word-split; default RGW_ADMIN with radosgw-admin
 replaced by rados; empty: none): after a period commit the gateways reload by themselves; with rados
 the tool sees that reload instead of restarting them, and frees the sync leases their old instances
-left (otherwise sync waits rgw_sync_lease_period, 120 s by default).
+left (otherwise sync waits rgw_sync_lease_period, 120 s by default), RGW_PROGRESS_LOG (a file that
+each progress line is also appended to, with its time: a record of a switch).
 Exit codes: 0 ok/no change, 2 bad arguments, 3 refused by a preflight, 4 timed out, 1 anything else.
 Progress goes to stderr ("==> ..."); machine output (status, backup-objects JSON) to stdout.
 `;
@@ -41,6 +43,27 @@ export interface CliIo {
     makeAdmin?: (prefix: string[], which: "local" | "peer") => RgwAdmin;
     makeRestarter?: (argv: string[], which: "local" | "peer") => Restarter;
     makeRados?: (prefix: string[]) => RadosCli;
+    /** Appends to RGW_PROGRESS_LOG (default fs.appendFileSync). */
+    appendFile?: (file: string, text: string) => void;
+}
+
+/**
+ * With RGW_PROGRESS_LOG set, each progress line (already redacted) is also appended to that file
+ * with its time and `label` (the subcommand and its pid): a record of where a switch spent its time.
+ * A file that cannot be written never stops the run.
+ */
+export function withProgressLog(stderr: (text: string) => void, file: string | undefined, now: () => number, append: (file: string, text: string) => void, label: string): (text: string) => void {
+    if (!file) return stderr;
+    return (text) => {
+        stderr(text);
+        const stamp = new Date(now()).toISOString();
+        const lines = text.replace(/\n$/, "").split("\n").filter((l) => l.trim());
+        try {
+            append(file, lines.map((l) => `${stamp} ${label} ${l}\n`).join(""));
+        } catch {
+            // a record only
+        }
+    };
 }
 
 type Run = (s: Session, flags: steps.Flags) => Promise<unknown>;
@@ -142,7 +165,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         listPage: settings.listPage,
         clock: io.clock ?? realClock,
         probe: io.probe ?? httpProbe,
-        stderr: io.stderr,
+        stderr: withProgressLog(io.stderr, io.env.RGW_PROGRESS_LOG, (io.clock ?? realClock).now, io.appendFile ?? fs.appendFileSync, `${first}[${process.pid}]`),
     });
     try {
         const result = await RUNS[first](session, flags);

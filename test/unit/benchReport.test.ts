@@ -10,7 +10,7 @@ import { renderMarkdown } from "../../bench/report";
 import { fitLine, percentile, GiB, MiB } from "../../bench/stats";
 import { syncVerdict } from "../../bench/syncWait";
 import { stragglerFigures, stragglerSection } from "../../bench/stragglers";
-import { isProgressLine, switchTimeline } from "../../bench/timeline";
+import { isProgressLine, switchTimeline, withToolProgress } from "../../bench/timeline";
 import { LagCell, LagRun, Results, RpoSetting, SwitchOutcome } from "../../bench/types";
 import { SYNC_A_INIT, SYNC_A_MASTER, SYNC_B_BEHIND, SYNC_B_CAUGHT_UP, SYNC_B_MASTER_DOWN } from "../script/cephSyncText";
 import { period } from "./rgw/fixtures";
@@ -321,5 +321,24 @@ describe("stragglers before and after the notification setting (bench/stragglers
         expect(pacific.join("\n")).to.not.contain("| rgw_data_notify_interval_msec = 200 |");
         expect(pacific.join("\n")).to.contain("already 200 ms");
         expect(stragglerSection(undefined)).to.deep.equal([]);
+    });
+});
+
+describe("the tool's progress in the switch timeline (bench/timeline.ts withToolProgress)", () => {
+    it("merges RGW_PROGRESS_LOG lines at 0.1 s after pulumi up's start with the engine's whole-second entries, in time order", () => {
+        const up = Date.parse("2026-11-30T14:00:00.000Z");
+        const engine = { entries: [{ offsetS: 10, step: "ceph-metadata-master started (update)" }, { offsetS: 17, step: "ceph-metadata-master done" }], hasProgress: false };
+        const log = "2026-11-30T14:00:10.640Z promote[77] ==> preflight: is zone zoneb's metadata caught up with the master zonea?\n"
+            + "garbage line\n"
+            + "2026-11-30T14:00:12.049Z promote[77]     freed 11 sync lease(s) of zone zoneb\n";
+        const t = withToolProgress(engine, log, up);
+        expect(t.hasProgress).to.equal(true);
+        expect(t.entries).to.deep.equal([
+            { offsetS: 10, step: "ceph-metadata-master started (update)" },
+            { offsetS: 10.6, step: "promote: ==> preflight: is zone zoneb's metadata caught up with the master zonea?" },
+            { offsetS: 12, step: "promote: freed 11 sync lease(s) of zone zoneb" },
+            { offsetS: 17, step: "ceph-metadata-master done" },
+        ]);
+        expect(withToolProgress(engine, "", up)).to.equal(engine);
     });
 });
