@@ -65,6 +65,14 @@ async function promotePreflight(s: Session, c: PromoteContext, master: string, w
     let last = "";
     let summary = "";
     for (;;) {
+        // Forced, the status only words the warning; it asks the master, and a master whose link is
+        // cut makes it wait about 40 s for its own timeout (16.2.15). Its gateway is asked first (2 s).
+        const masterUrls = c.force && s.period ? endpointsOf(s.period, master) : "";
+        if (masterUrls && !(await s.answersWithin(masterUrls, 0))) {
+            summary = `the master ${master} does not answer at ${masterUrls}: its sync state is not asked`;
+            s.info(summary);
+            break;
+        }
         const st = await s.zoneStatus(c.zone);
         summary = statusSummary(st);
         if (summary !== last) s.info(summary);

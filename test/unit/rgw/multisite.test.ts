@@ -338,6 +338,19 @@ describe("rgw-multisite (scripts/rgw) through the in-memory transport", function
             expect(r.stderr).to.match(/lost/);
         });
 
+        it("with --force does not ask `sync status` when the master's gateway does not answer (it would wait for its timeout), and promotes", async () => {
+            // The fixtures give both zones one endpoint: only the first probe (the master's) is silent.
+            let probes = 0;
+            const r = await run([...args, "--force"], {
+                ...state(SYNC_B_BEHIND), "period get": [{ out: period({ master: "zonea" }) }, { out: period({ id: "period-2", master: "zoneb" }) }],
+            }, {}, undefined, { probe: async () => (probes++ === 0 ? "silent" : "answers") });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(callsOf(r, "sync status")).to.deep.equal([]);
+            expect(r.stderr).to.contain(`the master zonea does not answer at ${endpoint}: its sync state is not asked`);
+            expect(r.stderr).to.contain("warning: --force: promoting although metadata is not caught up");
+            expect(mutations(r)).to.include("period commit");
+        });
+
         it("refuses when the master is unreachable (sync state unknown)", async () => {
             const r = await run(args, state(SYNC_B_MASTER_DOWN));
             expect(r.code, r.stderr).to.equal(3);
