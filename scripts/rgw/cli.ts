@@ -195,6 +195,10 @@ if (require.main === module) {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
     }).then((code) => {
-        process.exitCode = code;
+        // Exit now, not when the event loop drains: a probe of a gateway whose link is cut leaves a
+        // connection attempt behind that kept a lost-site promotion's process alive about 7 s after
+        // its last step (the failover stack waits for it). stdout and stderr are written
+        // synchronously to files and pipes on Linux, so nothing printed is lost.
+        process.exit(code);
     });
 }
