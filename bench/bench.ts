@@ -182,7 +182,7 @@ async function main(): Promise<number> {
         machine: await machineInfo(s),
         versions: await versionInfo(),
         method: {
-            "backup shape": `per backup, under the bucket's \`${BENCH_PREFIX}\` prefix (Velero's backup sync reads only \`backups/\`, so the lab's Velero servers never import these synthetic backups): `
+            "backup shape": `per backup, in a bucket of their own beside Velero's (\`<bucket>-bench\`, created on zone A with Velero's keys; Velero marks its location Unavailable while its own bucket holds a folder it does not know), under its \`${BENCH_PREFIX}\` prefix: `
                 + "`backups/<name>/` with velero-backup.json, the resource tarball (10% of the total), logs, resource list and pod volume backups; "
                 + "`kopia/<name>/` with kopia.repository, kopia.blobcfg, `xn` index blobs (2%), `q` metadata packs (5%) and `p` data packs sharing the rest. "
                 + "Uploaded in Velero's order: kopia data first, then velero-backup.json, tarball, other metadata.",

@@ -1,12 +1,12 @@
 // What the bench's phases share: the lab as scripts/lab/drill.ts deployed it (real engine), S3
 // clients for both zones with Velero's keys, the system user's keys for the manual commands, and
 // the memstore OSDs' usage (the lab's RAM budget).
-import { S3Client } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { rgwS3Client } from "../components/bucket/rgwBucket";
 import { DrillContext } from "../scripts/lab/drill";
 import { LabSettings, Recorder, Site, endpoint } from "../scripts/lab/labSettings";
 import { Log, sh } from "../scripts/lab/shell";
-import { WrittenObject } from "../scripts/lab/s3";
+import { WrittenObject, createBucket } from "../scripts/lab/s3";
 import { Content, planBackup, uploadBackup, asWritten } from "./objects";
 import { MiB, sleep } from "./stats";
 
@@ -35,15 +35,35 @@ export async function benchContext(s: LabSettings, d: DrillContext, log: Log, r:
     const out = await d.ws.outputs("site-a", true);
     const keys = { accessKey: String(out.veleroAccessKey), secretKey: String(out.veleroSecretKey) };
     const client = (site: Site) => rgwS3Client({ endpoint: endpoint(s, site), region: s.zonegroup, ...keys });
+    const clients = { a: client("a"), b: client("b") };
+    // The synthetic backups go to a bucket of their own beside Velero's: Velero marks its location
+    // Unavailable (and refuses backups) while its bucket holds a top-level folder it does not know.
+    const bucket = `${String(out.bucket)}-bench`.slice(0, 63);
+    await createBucket(clients.a, bucket);
+    await bucketOnZone(clients.b, bucket, 120_000);
     return {
         s, d, log, r,
-        clients: { a: client("a"), b: client("b") },
-        bucket: String(out.bucket),
+        clients,
+        bucket,
         content: new Content(),
         ledger: [],
         systemKeys: { access: String(out.systemAccessKey), secret: String(out.systemSecretKey) },
         baselineUsage: { a: (await osdUsage(s, "a")).used, b: (await osdUsage(s, "b")).used },
     };
+}
+
+/** Waits until the bucket (created on the master zone) answers on this zone: its metadata has replicated. */
+async function bucketOnZone(client: S3Client, bucket: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            await client.send(new HeadBucketCommand({ Bucket: bucket }));
+            return;
+        } catch (e) {
+            if (Date.now() > deadline) throw new Error(`bucket ${bucket} is not on zone B after ${timeoutMs / 1000} s: ${(e as Error).message}`);
+            await sleep(500);
+        }
+    }
 }
 
 /** Bytes used / available in a site's memstore OSD (the OSD's own statfs counters, via its admin socket; there is no mgr for `ceph df`). */

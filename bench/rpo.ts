@@ -32,8 +32,20 @@ interface Watched {
 const phaseOf = (items: VeleroObject[], name: string) => items.find((o) => o.metadata.name === name);
 
 /** N backups of the lab's schedule in cluster A, started tick/N apart, each followed to cluster B. */
+/** Both clusters' locations Available (Velero refuses a backup to an Unavailable one), as an operator checks first. */
+async function locationsAvailable(ctx: BenchCtx, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const phases = await Promise.all((["a", "b"] as const).map(async (site) => (await ctx.d.clusters[site].veleroObject("backupstoragelocations", "default"))?.status?.phase));
+        if (phases.every((p) => p === "Available")) return;
+        if (Date.now() > deadline) throw new Error(`backup locations not Available after ${sec(timeoutMs)}: A ${String(phases[0])}, B ${String(phases[1])}`);
+        await sleep(1000);
+    }
+}
+
 async function rpoRuns(ctx: BenchCtx, period: string, runs: number): Promise<RpoRun[]> {
     const { a, b } = ctx.d.clusters;
+    await locationsAvailable(ctx, 180_000);
     const spacingMs = (VELERO_SYNC_TICK_S * 1000) / runs;
     const watched: Watched[] = [];
     const stamp = Date.now().toString(36);
