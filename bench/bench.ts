@@ -17,7 +17,7 @@
 //      lab's), --rpo-runs backups each (bench/rpo.ts);
 //   4. replication lag A->B of Velero-shaped backups (metadata objects, tarball, kopia-like tree)
 //      for 10 to 10,000 objects x 1 MiB/100 MiB/1 GiB (not 10,000 x 1 GiB), beside the raw S3 upload
-//      time to A, in what is left of a 40-minute run (--lag-budget) (bench/replication.ts);
+//      time to A, in what is left of a 45-minute run (--lag-budget) (bench/replication.ts);
 //   5. how the lag and the drill grow with object count and size, and issue 17's goals against the
 //      measured figures (bench/goals.ts, bench/report.ts).
 // It writes bench/RESULTS.md and bench/results.json (partial ones on failure; a failed phase is
@@ -192,8 +192,8 @@ async function main(): Promise<number> {
                 + "Content is generated and hashed before the clock starts.",
             "program switch": "the failover stack's `pulumi config set` (activeSite, unreachableSites with --path, forcePromotion), then `pulumi up -s failover --event-log FILE`; "
                 + "its steps are the resources it changed, each from the engine's resourcePreEvent to its resOutputsEvent (the engine stamps events in whole seconds); "
-                + "its timeline is each resource's start and end as offsets from `pulumi up`'s start (1 s resolution), with the tool's `==>` progress lines when the event log carries them "
-                + "(the program's steps keep a command's output only for an error message, so it does not today).",
+                + "its timeline is each resource's start and end as offsets from `pulumi up`'s start (1 s resolution), with the rgw tool's own progress lines to 0.1 s "
+                + "(RGW_PROGRESS_LOG, set in the engine's environment, which the program's steps inherit).",
             "manual switch": "the safe procedure typed with radosgw-admin (`ceph-lab.sh admin SITE`), a gateway restart after each period commit as Ceph's documentation has it: "
                 + "old master `zone modify --read-only=true`, `period update --commit`, restart; new master: `sync status` every 1 s until metadata and data are caught up; "
                 + "`zone modify --master --default --read-only=false`, `zonegroup modify --master`, `period update --commit`, restart; old master: `period pull`, "

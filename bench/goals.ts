@@ -103,11 +103,34 @@ export interface GoalRow {
     why: string;
 }
 
+/**
+ * Where a program switch's time went, from its timeline: the engine's start until its first
+ * resource step, the promotion (the rgw tool's first to last progress line) and its catch-up wait.
+ */
+export function switchBreakdown(sw: SwitchOutcome): string | undefined {
+    const t = sw.timeline ?? [];
+    const firstStep = t.find((e) => / started \(/.test(e.step));
+    const promote = t.filter((e) => e.step.startsWith("promote: "));
+    if (!firstStep && !promote.length) return undefined;
+    const parts: string[] = [];
+    if (firstStep) parts.push(`the engine's start until its first step ${firstStep.offsetS} s`);
+    if (promote.length) {
+        const first = promote[0].offsetS;
+        const last = promote[promote.length - 1].offsetS;
+        parts.push(`the promotion (rgw tool) ${first}-${last} s`);
+        const wait = promote.findIndex((e) => /==> waiting until zone .* has caught up/.test(e.step));
+        const next = wait >= 0 ? promote.slice(wait + 1).find((e) => e.step.startsWith("promote: ==>")) : undefined;
+        if (wait >= 0 && next) parts.push(`of which the catch-up after the fence ${(next.offsetS - promote[wait].offsetS).toFixed(1)} s`);
+    }
+    return parts.join(", ");
+}
+
 function firstWriteWhy(sw: SwitchOutcome | undefined, limitMs: number): string {
     if (!sw) return "not measured";
+    const b = switchBreakdown(sw);
     const l = longestStep(sw);
-    const where = l ? `longest step: ${l.what.trim()} ${sec(l.ms)}` : "no step times";
-    return sw.toFirstWriteMs <= limitMs ? where : `${where} of ${sec(sw.toFirstWriteMs)}`;
+    const where = b ?? (l ? `longest step: ${l.what.trim()} ${sec(l.ms)}` : "no step times");
+    return sw.toFirstWriteMs <= limitMs ? where : `${where}; first write ${sec(sw.toFirstWriteMs)}`;
 }
 
 function lagWhy(res: Results): string {

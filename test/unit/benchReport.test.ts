@@ -5,7 +5,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { MIN_LAG_BUDGET_MS, RUN_BUDGET_MS, lagBudget, lagCells, parseArgs } from "../../bench/args";
-import { drillSlopes, goalRows, lagCellFigures, lagOverall, rpoSummary } from "../../bench/goals";
+import { drillSlopes, goalRows, lagCellFigures, lagOverall, rpoSummary, switchBreakdown } from "../../bench/goals";
 import { renderMarkdown } from "../../bench/report";
 import { fitLine, percentile, GiB, MiB } from "../../bench/stats";
 import { syncVerdict } from "../../bench/syncWait";
@@ -340,5 +340,21 @@ describe("the tool's progress in the switch timeline (bench/timeline.ts withTool
             { offsetS: 17, step: "ceph-metadata-master done" },
         ]);
         expect(withToolProgress(engine, "", up)).to.equal(engine);
+    });
+});
+
+describe("where a program switch's time went (bench/goals.ts switchBreakdown)", () => {
+    it("the engine's start, the promotion's span and its catch-up, from the timeline", () => {
+        const sw: SwitchOutcome = {
+            switchMs: 17_300, steps: [], toFirstWriteMs: 17_300, timeline: [
+                { offsetS: 6, step: "site-a-stop-schedules started (create)" },
+                { offsetS: 8.4, step: "promote: ==> preflight: is zone zoneb's metadata caught up with the master zonea?" },
+                { offsetS: 10.4, step: "promote: ==> waiting until zone zoneb has caught up with the fenced zonea" },
+                { offsetS: 15.2, step: "promote: ==> waiting until bucket velero-backups on zone zoneb has caught up with zonea" },
+                { offsetS: 16.8, step: "promote: ==> zone zoneb is the metadata master (period p)" },
+            ],
+        };
+        expect(switchBreakdown(sw)).to.equal("the engine's start until its first step 6 s, the promotion (rgw tool) 8.4-16.8 s, of which the catch-up after the fence 4.8 s");
+        expect(switchBreakdown({ switchMs: 1, steps: [], toFirstWriteMs: 1 })).to.equal(undefined);
     });
 });
