@@ -134,17 +134,18 @@ async function upTwice(c: Pick<DrillContext, "ws" | "r" | "s">, stack: string, k
 
 /**
  * Issue 16 item 5, on the real engine: the old active cluster stops its schedules, turns its
- * location ReadOnly and goes idle before Ceph changes roles; the new one writes only after.
+ * location ReadOnly and goes idle before Ceph changes roles; the new one writes only after the
+ * promotion (issue 17: beside the old master's demote, not after it).
  */
 function checkSwitchOrder(c: DrillContext, events: string, active: Site, when: string): void {
     const passive = siteId(other(active));
     const pairs = [
         ...[`${passive}-stop-schedules`, `${passive}-backup-location`, `${passive}-wait-idle`].map((step) => [step, "ceph-metadata-master"] as const),
         ["ceph-metadata-master", "ceph-secondary"] as const,
-        ["ceph-secondary", `${siteId(active)}-backup-location`] as const,
+        ["ceph-metadata-master", `${siteId(active)}-backup-location`] as const,
     ];
     const problems = orderProblems(events, pairs);
-    c.r.check(`${when}: the engine ran the switch in order: passive schedules stopped, location ReadOnly and idle, then promote, demote, then the new active location`,
+    c.r.check(`${when}: the engine ran the switch in order: passive schedules stopped, location ReadOnly and idle, then promote; then the demote and the new active location`,
         problems.length === 0, problems.length ? problems.join("; ") : `${pairs.length} orderings held in the event log`);
 }
 
