@@ -4,16 +4,8 @@
 // (components/step/shellStep.ts) keep a command's output only for an error message, so today's
 // logs carry no progress line (seen in the lab's own event logs); the resource starts and ends are
 // the timeline then. The engine stamps events in whole seconds: offsets have a resolution of 1 s.
+import { engineEvents, urnName } from "../scripts/lab/engineEvents";
 import { TimelineEntry } from "./types";
-
-interface EventLine {
-    timestamp?: number;
-    resourcePreEvent?: { metadata?: { urn?: string; op?: string }; planning?: boolean };
-    resOutputsEvent?: { metadata?: { urn?: string; op?: string }; planning?: boolean };
-    diagnosticEvent?: { urn?: string; message?: string; severity?: string; ephemeral?: boolean };
-}
-
-const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** A progress line of the rgw/failover tool: `==> step` or an indented info line below one. */
 export const isProgressLine = (line: string) => /^==> \S/.test(line) || /^ {2,}\S/.test(line);
@@ -33,14 +25,7 @@ export function switchTimeline(eventLog: string, upStartedAtMs: number): Timelin
     let hasProgress = false;
     const offset = (t: number) => Math.max(0, Math.round(t - upStartedAtMs / 1000));
     const started = new Set<string>();
-    for (const raw of eventLog.split("\n")) {
-        if (!raw.trim()) continue;
-        let e: EventLine;
-        try {
-            e = JSON.parse(raw) as EventLine;
-        } catch {
-            continue;
-        }
+    for (const { e } of engineEvents(eventLog)) {
         const t = e.timestamp;
         if (t === undefined) continue;
         const pre = e.resourcePreEvent;

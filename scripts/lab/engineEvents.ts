@@ -10,10 +10,25 @@ export interface TimedStep {
     ms: number;
 }
 
-interface EngineEvent {
+export interface EngineEvent {
     timestamp?: number;
     resourcePreEvent?: { metadata?: StepMetadata; planning?: boolean };
     resOutputsEvent?: { metadata?: StepMetadata; planning?: boolean };
+    diagnosticEvent?: { urn?: string; message?: string; severity?: string; ephemeral?: boolean };
+}
+
+/** The log's events in order, each with its line position; lines that are not JSON are skipped. */
+export function engineEvents(eventLog: string): Array<{ line: number; e: EngineEvent }> {
+    const out: Array<{ line: number; e: EngineEvent }> = [];
+    eventLog.split("\n").forEach((text, line) => {
+        if (!text.trim()) return;
+        try {
+            out.push({ line, e: JSON.parse(text) as EngineEvent });
+        } catch {
+            // a partial last line of a log still being written
+        }
+    });
+    return out;
 }
 
 interface StepMetadata {
@@ -23,20 +38,13 @@ interface StepMetadata {
 }
 
 /** `urn:pulumi:stack::project::type$type::name` -> name. */
-const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+export const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** The resources an update changed (not `same`, not reads), in the order they started, with their durations. */
 export function resourceSteps(eventLog: string): TimedStep[] {
     const started = new Map<string, { t: number; op: string; type: string; order: number }>();
     const steps: Array<TimedStep & { order: number }> = [];
-    for (const line of eventLog.split("\n")) {
-        if (!line.trim()) continue;
-        let e: EngineEvent;
-        try {
-            e = JSON.parse(line) as EngineEvent;
-        } catch {
-            continue;
-        }
+    for (const { e } of engineEvents(eventLog)) {
         const t = e.timestamp;
         if (t === undefined) continue;
         const pre = e.resourcePreEvent;
@@ -60,19 +68,12 @@ export function resourceSteps(eventLog: string): TimedStep[] {
 function stepPositions(eventLog: string): { started: Map<string, number>; finished: Map<string, number> } {
     const started = new Map<string, number>();
     const finished = new Map<string, number>();
-    eventLog.split("\n").forEach((line, i) => {
-        if (!line.trim()) return;
-        let e: EngineEvent;
-        try {
-            e = JSON.parse(line) as EngineEvent;
-        } catch {
-            return;
-        }
+    for (const { line: i, e } of engineEvents(eventLog)) {
         const pre = e.resourcePreEvent;
         if (pre?.metadata?.urn && !pre.planning && !started.has(urnName(pre.metadata.urn))) started.set(urnName(pre.metadata.urn), i);
         const out = e.resOutputsEvent;
         if (out?.metadata?.urn && !out.planning) finished.set(urnName(out.metadata.urn), i);
-    });
+    }
     return { started, finished };
 }
 
