@@ -16,7 +16,7 @@ import {
 import { PulumiError, PulumiWorkspace, makeProjectDir } from "./pulumiCli";
 import { LATE_PVB_COUNT, writeBackupMetadataFirst } from "./lateFiles";
 import { orderProblems } from "./engineEvents";
-import { createBucket, listKeys } from "./s3";
+import { createBucket, listKeys, listObjectSummaries, objectListDifferences } from "./s3";
 import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
 import { LAB_SCRAPE_SECONDS, MONITORING_NAMESPACE, MONITORING_OBJECTS, MonitoringUrls, describeAlerts, metricInventory, startMonitoring } from "./monitoring";
@@ -340,6 +340,9 @@ async function workloadIn(cluster: SiteCluster): Promise<Record<string, unknown>
     return objects;
 }
 
+/** How long a backup's files may trail its import on the other site: a 20 s idle-shard poll, with margin. */
+const FILES_AGREE_TIMEOUT_MS = 120_000;
+
 /** `velero backup create NAME --from-schedule SCHEDULE`, waited for; returns the backup. */
 async function backupFromSchedule(c: DrillContext, site: Site, name: string): Promise<VeleroObject | undefined> {
     await c.clusters[site].velero(["backup", "create", name, "--from-schedule", SCHEDULE]);
@@ -371,9 +374,23 @@ async function backupAndReplicate(c: DrillContext, from: Site, name: string, whe
     c.r.timingsMs[`${name}.completedToVisibleOn${to.toUpperCase()}`] = visibleMs;
     c.r.check(`${when}: backup ${name} visible Completed in cluster ${to} through its own location`, imported !== undefined,
         imported ? `${(visibleMs / 1000).toFixed(1)} s after it completed in ${from}` : "not imported within 240 s");
-    const [onFrom, onTo] = await Promise.all(SITES.map((site) => listKeys(c.s3[site], c.bucket, `backups/${name}/`)));
-    c.r.check(`${when}: every file of ${name} is on both zones`, onFrom.length > 0 && JSON.stringify(onFrom) === JSON.stringify(onTo),
-        `${onFrom.length} files on ${from}, ${onTo.length} on ${to}: ${onFrom.map((k) => k.slice(`backups/${name}/`.length)).join(", ")}`);
+    // The import needs only velero-backup.json; a file on an idle data-log shard can trail it by a
+    // poll interval (20 s), so the files are compared until they agree, and the wait is recorded.
+    const prefix = `backups/${name}/`;
+    const compareStarted = Date.now();
+    let files = 0;
+    let differences: string[] = [];
+    const same = await waitFor(async () => {
+        const [onFrom, onTo] = await Promise.all([from, to].map((site) => listObjectSummaries(c.s3[site], c.bucket, prefix)));
+        files = onFrom.length;
+        differences = onFrom.length === 0 ? [`no file under ${prefix} on ${from}`] : objectListDifferences(onFrom, onTo);
+        return differences.length === 0 ? true : undefined;
+    }, FILES_AGREE_TIMEOUT_MS, 1000);
+    const trailingMs = Date.now() - compareStarted;
+    c.r.timingsMs[`${name}.importedToAllFilesOn${to.toUpperCase()}`] = trailingMs;
+    c.r.check(`${when}: every file of ${name} is on both zones`, same !== undefined, same
+        ? `${files} files with the same size and ETag on ${from} and ${to}, ${(trailingMs / 1000).toFixed(1)} s after the import`
+        : `zone ${to} still differs from ${from} after ${FILES_AGREE_TIMEOUT_MS / 1000} s: ${differences.map((d) => d.replace(prefix, "")).join("; ")}`);
     return imported ? visibleMs : undefined;
 }
 

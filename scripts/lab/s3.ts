@@ -53,6 +53,44 @@ export async function waitForObjects(
     }
 }
 
+/** One listed object: what two zones must agree on for a replicated copy to count as the same. */
+export interface ObjectSummary {
+    key: string;
+    size: number;
+    etag: string;
+}
+
+/** Objects under `prefix` with their size and ETag, sorted by key. */
+export async function listObjectSummaries(client: S3Client, bucket: string, prefix = ""): Promise<ObjectSummary[]> {
+    const objects: ObjectSummary[] = [];
+    let token: string | undefined;
+    do {
+        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of out.Contents ?? []) if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "" });
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return objects.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+}
+
+/**
+ * How the copy's listing differs from the source's, one phrase per object ("missing on the copy",
+ * "only on the copy", "differs": size or ETag); empty when they are the same.
+ */
+export function objectListDifferences(source: ObjectSummary[], copy: ObjectSummary[]): string[] {
+    const copies = new Map(copy.map((o) => [o.key, o]));
+    const sources = new Set(source.map((o) => o.key));
+    const differences: string[] = [];
+    for (const o of source) {
+        const c = copies.get(o.key);
+        if (!c) differences.push(`${o.key} missing on the copy`);
+        else if (c.size !== o.size || c.etag !== o.etag) {
+            differences.push(`${o.key} differs (size ${o.size} vs ${c.size}, ETag ${o.etag} vs ${c.etag})`);
+        }
+    }
+    for (const c of copy) if (!sources.has(c.key)) differences.push(`${c.key} only on the copy`);
+    return differences;
+}
+
 /** Keys present in a bucket under `prefix`, sorted (so two zones' lists compare as strings). */
 export async function listKeys(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
     const keys: string[] = [];

@@ -52,6 +52,7 @@ function run(args: string[], syncText = SYNC_BEHIND, page = "2") {
         env: { PATH: process.env.PATH, RGW_ADMIN: admin, RGW_LIST_PAGE: page }, encoding: "utf8",
     });
     const calls = fs.existsSync(path.join(dir, "calls.log")) ? fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n") : [];
+    fs.rmSync(dir, { recursive: true, force: true });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
 }
 

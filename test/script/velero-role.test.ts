@@ -27,6 +27,7 @@ function run(args: string[], env: Record<string, string>, answer?: string) {
     const r = spawnSync("bash", [SCRIPT, ...args], { env: { PATH: process.env.PATH, KUBECTL: kubectl, ...env }, encoding: "utf8" });
     const calls = fs.existsSync(path.join(dir, "calls.log")) ? fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n") : [];
     const kubeconfig = fs.existsSync(path.join(dir, "seen-kubeconfig")) ? fs.readFileSync(path.join(dir, "seen-kubeconfig"), "utf8") : undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls, kubeconfig };
 }
 
@@ -151,7 +152,9 @@ exit 0
         env: { PATH: process.env.PATH, KUBECTL: fake, KUBE_CONTEXT: "c", REIMPORT_POLL_SECONDS: "0.1" }, encoding: "utf8",
     });
     const log = path.join(dir, "calls.log");
-    return { status: r.status, stderr: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, calls };
 }
 
 describe("velero-role.sh reimport-backup (a backup imported before all its files had replicated)", () => {
@@ -199,7 +202,9 @@ esac
         env: { PATH: process.env.PATH, KUBECTL: fake, KUBE_CONTEXT: "c", WAIT_IDLE_POLL_SECONDS: "0.1" }, encoding: "utf8",
     });
     const log = path.join(dir, "calls.log");
-    return { status: r.status, stderr: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, calls };
 }
 
 describe("velero-role.sh wait-idle (the old side is quiet before Ceph changes roles)", () => {
