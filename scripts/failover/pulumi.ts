@@ -2,7 +2,8 @@
 // deployment, run by the pulumi CLI in the project directory (PULUMI_* secrets stay in the
 // environment). The break-glass path (switch.ts) runs without any of this.
 import { SiteId } from "./facts";
-import { ChildEnv, run } from "./proc";
+import { withPrivateTmpDir } from "./privateTmp";
+import { ChildEnv, RunOptions, RunResult, run } from "./proc";
 import { Action } from "./report";
 import { render } from "./shell";
 
@@ -33,12 +34,17 @@ export class PulumiCli implements PulumiBackend {
 
     command(args: string[]): Action {
         const argv = [...this.pulumi, ...args];
-        return { display: render(argv), run: async () => (await run(argv, { cwd: this.root, env: this.env })).code };
+        return { display: render(argv), run: async () => (await this.run(argv, {})).code };
     }
 
     async restoreCommand(stack: string): Promise<string | undefined> {
-        const r = await run([...this.pulumi, ...stackOutputArgs("restoreCommand", stack)], { cwd: this.root, env: this.env, stdout: "capture", stderr: "capture" });
+        const r = await this.run([...this.pulumi, ...stackOutputArgs("restoreCommand", stack)], { stdout: "capture", stderr: "capture" });
         return r.code === 0 ? r.stdout.replace(/\n+$/, "") || undefined : undefined;
+    }
+
+    /** Each pulumi run gets its own TMPDIR, removed after it (the provider's kubeconfig copies go with it). */
+    private run(argv: string[], options: RunOptions): Promise<RunResult> {
+        return withPrivateTmpDir("failover-pulumi", (tmp) => run(argv, { ...options, cwd: this.root, env: { ...this.env, TMPDIR: tmp } }));
     }
 }
 

@@ -6,6 +6,7 @@
 // and the failback. It records checks and timings; the lab asserts on them, the bench times them.
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { BucketOwnerError, RGW_BUCKET_TYPE, ensureBucket } from "../../components/bucket/bucketLogic";
 import { rgwS3Client, s3BucketApi } from "../../components/bucket/rgwBucket";
@@ -17,6 +18,7 @@ import { PulumiError, PulumiWorkspace, makeProjectDir } from "./pulumiCli";
 import { LATE_PVB_COUNT, writeBackupMetadataFirst } from "./lateFiles";
 import { orderProblems } from "./engineEvents";
 import { createBucket, listKeys, listObjectSummaries, objectListDifferences } from "./s3";
+import { filesHoldingSecrets } from "./secretFiles";
 import { PROXY_VARIABLES, sh } from "./shell";
 import { toolPath } from "../tools/tools";
 import { LAB_SCRAPE_SECONDS, MONITORING_NAMESPACE, MONITORING_OBJECTS, MonitoringUrls, describeAlerts, metricInventory, startMonitoring } from "./monitoring";
@@ -53,6 +55,8 @@ export interface DrillContext {
     alertEvents: AlertEvent[];
     /** Metric names each site's Prometheus held (measured inventory for docs/alerts.md). */
     metrics: Record<Site, Record<string, string[]>>;
+    /** When the stacks' deployment started: files written since then are the lab's. */
+    startedMs: number;
     /** When both sites' Prometheus servers were up: the start of the dashboard's window. */
     monitoringSinceMs: number;
     /**
@@ -155,6 +159,7 @@ function s3For(s: LabSettings, site: Site, zonegroup: string, keys: { accessKey:
 
 /** site-a, site-b and the failover stack with site-a active, each through the real engine. */
 export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): Promise<DrillContext> {
+    const startedMs = Date.now();
     const ws = workspace(s, r);
     const clusters = { a: new SiteCluster(s, "a"), b: new SiteCluster(s, "b") };
     await configureRegion({ s, ws, clusters }, "a", scope);
@@ -178,6 +183,7 @@ export async function deployStacks(s: LabSettings, r: Recorder, scope: Scope): P
         proms: { a: new PrometheusClient(monitoring.a.prometheus), b: new PrometheusClient(monitoring.b.prometheus) },
         alertEvents: [],
         metrics: { a: {}, b: {} },
+        startedMs,
         monitoringSinceMs: Date.now(),
         expectedAlerts: new Map(),
     };
@@ -825,14 +831,21 @@ export async function checkStateAndDestroy(c: DrillContext): Promise<void> {
         const out = await ws.outputs(stack, true);
         for (const k of ["systemAccessKey", "systemSecretKey", "veleroAccessKey", "veleroSecretKey", "kopiaRepositoryPassword"]) secrets.push(String(out[k]));
     }
-    const kubeKey = /client-key-data: (\S+)/.exec(c.clusters.a.kubeconfigText())?.[1];
-    if (kubeKey) secrets.push(kubeKey);
+    for (const site of SITES) {
+        const kubeKey = /client-key-data: (\S+)/.exec(c.clusters[site].kubeconfigText())?.[1];
+        if (kubeKey) secrets.push(kubeKey);
+    }
     for (const stack of ["site-a", "site-b", "failover"]) {
         const state = await ws.exportState(stack);
         const found = secrets.filter((x) => x.length >= 16 && state.includes(x));
         r.check(`pulumi stack export ${stack}: no generated key, password or kubeconfig key in plaintext`, found.length === 0,
             `${secrets.length} secrets looked for in ${state.length} bytes; found ${found.length}`);
     }
+    // The lab's own folder holds its kubeconfigs by design; anything else the runs left is a leak.
+    const scan = filesHoldingSecrets(os.tmpdir(), secrets.filter((x) => x.length >= 16),
+        { sinceMs: c.startedMs, skip: [c.s.dir], maxDepth: 3, maxBytes: 1 << 20 });
+    r.check(`no file the lab's runs left in ${os.tmpdir()} holds a generated key, password or kubeconfig key`, scan.holding.length === 0,
+        `${scan.read} files written since the deployment started read, outside ${c.s.dir}; holding a secret: ${scan.holding.length ? scan.holding.join(", ") : "none"}`);
 
     const periods = { a: await periodOf(c.s, "a"), b: await periodOf(c.s, "b") };
     const destroyFailover = await r.time("destroy.failover", "pulumi destroy -s failover", () => ws.destroy("failover"));

@@ -4,6 +4,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { withPrivateTmpDir } from "../failover/privateTmp";
 import { toolPath, toolsEnv } from "../tools/tools";
 import { Log, REPO_ROOT, withoutProxies } from "./shell";
 
@@ -72,8 +73,10 @@ export class PulumiWorkspace {
     run(args: string[], opts: { allowFailure?: boolean; quiet?: boolean; stdin?: string } = {}): Promise<CliResult> {
         const started = Date.now();
         if (!opts.quiet) this.log(`  $ pulumi ${args.map(showArg).join(" ")}`);
-        return new Promise((resolve, reject) => {
-            const child = spawn(toolPath("pulumi"), ["--non-interactive", ...args], { cwd: this.s.projectDir, env: this.env() });
+        // Its own TMPDIR per run, removed after it: the Kubernetes provider leaves a copy of each
+        // kubeconfig there at every run (see scripts/failover/privateTmp.ts).
+        return withPrivateTmpDir("lab-pulumi", (tmp) => new Promise<CliResult>((resolve, reject) => {
+            const child = spawn(toolPath("pulumi"), ["--non-interactive", ...args], { cwd: this.s.projectDir, env: { ...this.env(), TMPDIR: tmp } });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (d) => (stdout += d));
@@ -85,7 +88,7 @@ export class PulumiWorkspace {
                 if (result.code === 0 || opts.allowFailure) return resolve(result);
                 reject(new PulumiError(`pulumi ${args.map(showArg).join(" ")} failed (exit ${code}):\n${diagnostics(stdout) || tail(stdout, 4000)}\n${tail(stderr, 2000)}`, result));
             });
-        });
+        }));
     }
 
     async stackInit(stack: string): Promise<void> {

@@ -207,7 +207,9 @@ if (tool === "velero") {
 }
 
 if (tool === "pulumi") {
-  log({ tool, argv, cwd: process.cwd() });
+  log({ tool, argv, cwd: process.cwd(), tmpdir: process.env.TMPDIR });
+  // As the Kubernetes provider does at every run: a copy of the kubeconfig in TMPDIR, never removed.
+  fs.writeFileSync(require("path").join(process.env.TMPDIR || "/tmp", "kubeconfig" + process.pid), "client-key-data: kube-key-copy\n", { mode: 0o600 });
   if (state.pulumiFails && argv.join(" ").startsWith(state.pulumiFails)) { process.stderr.write("error: pulumi failed\n"); process.exit(255); }
   if (argv[0] === "stack" && argv[1] === "output") process.stdout.write("scripts/failover.sh restore --site site-b --namespace velero --kube-context cluster-b\n");
   else if (argv[0] === "preview") process.stdout.write("Previewing update (failover)\n  ~ command:local:Command ceph-metadata-master update\n");
@@ -321,6 +323,8 @@ interface Call {
     peer?: Site;
     argv: string[];
     cwd?: string;
+    /** pulumi's TMPDIR. */
+    tmpdir?: string;
     kubeconfigMode?: string;
 }
 interface Run {
@@ -329,7 +333,7 @@ interface Run {
     stderr: string;
     calls: Call[];
     state: State;
-    /** The private directories (failover.*) the run left in its TMPDIR: none. */
+    /** What the run left in its TMPDIR besides the test's own files (private folders, kubeconfig copies): nothing. */
     leftInTmp: string[];
 }
 
@@ -383,7 +387,8 @@ async function run(args: string[], state: State = healthy(), env: Record<string,
     const calls = fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Call);
     // FAILOVER_TEST_VERBOSE=1 shows what on-call would see.
     if (process.env.FAILOVER_TEST_VERBOSE) console.log(`\n$ failover.sh ${args.join(" ")}   # exit ${code}\n${stdout}${stderr}`);
-    const leftInTmp = fs.readdirSync(dir).filter((f) => f.startsWith("failover."));
+    // v8-compile-cache-*: Node's own code cache (ts-node's), no data of the run.
+    const leftInTmp = fs.readdirSync(dir).filter((f) => f !== "calls.log" && f !== "state.json" && !f.startsWith("v8-compile-cache"));
     return { code, stdout, stderr, calls, state: JSON.parse(fs.readFileSync(stateFile, "utf8")) as State, leftInTmp };
 }
 
@@ -515,6 +520,19 @@ describe("failover.sh (end to end, through the launcher)", function () {
             expect(r.stdout).to.contain("scripts/failover.sh restore --site site-b");
             expect(lastLine(r.stdout)).to.equal("VERDICT: DONE: site-b is the active site (stack failover)");
             expectNoSecrets(r);
+        });
+
+        it("runs each pulumi command with its own TMPDIR and removes it, with the kubeconfig copy the provider leaves there", async () => {
+            const r = await run([...SWITCH, "--yes"]);
+            expect(r.code, r.stderr + r.stdout).to.equal(0);
+            const tmpdirs = toolCalls(r, "pulumi").map((c) => c.tmpdir ?? "(unset)");
+            expect(tmpdirs).to.have.length(PULUMI_SEQUENCE.length);
+            expect(new Set(tmpdirs).size, tmpdirs.join(", ")).to.equal(tmpdirs.length);
+            for (const t of tmpdirs) {
+                expect(path.basename(t)).to.match(/^failover-pulumi\./);
+                expect(fs.existsSync(t), `${t} still exists`).to.equal(false);
+            }
+            expect(r.leftInTmp).to.deep.equal([]);
         });
 
         it("without --yes and without a terminal stops after the preview (exit 3), before pulumi up", async () => {
