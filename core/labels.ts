@@ -1,7 +1,6 @@
 // Label and annotation keys that more than one part of the project writes or reads: the
 // components and the failover stack put them on objects, the policy pack and the alert rules read
 // them, and the on-call tools select by them. Defined here once.
-// MERGE: scripts/failover.sh RPO_LABEL/SITE_LABEL (lines 79-80, "in components/veleroInstall.ts") -> the TypeScript port imports these.
 
 /**
  * Label on Schedules (and their backup template) carrying the RPO in seconds. Velero copies it

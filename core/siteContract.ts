@@ -3,7 +3,6 @@
 // `pulumi stack output --json`). One typed definition: the output names, whether each is secret
 // or optional, the values an output may take, and a parser of a raw outputs object. The producer
 // (stacks/region.ts) is typed by it, so an output cannot be renamed on one side only.
-// MERGE: the failover.sh TypeScript port reads region stack outputs through parseRegionOutputs.
 
 export const SITE_IDS = ["site-a", "site-b"] as const;
 export type SiteId = (typeof SITE_IDS)[number];

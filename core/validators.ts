@@ -4,9 +4,6 @@
 // bad value. Where Ceph or Kubernetes enforce nothing stricter than "not empty", the rule chosen is
 // the one that keeps values safe on a command line and in every place the value travels to, and
 // the comment says why.
-// MERGE: the ports of check_name/check_uid/check_url/check_bucket/check_display_name/check_seconds
-// (rgw-multisite.sh) and check_name/check_k8s_name/check_backup_name/check_bucket/check_context/
-// check_url/check_stack/check_seconds (failover.sh) import these instead of restating them.
 
 /**
  * Realm, zonegroup and zone names: 1 to 63 of letters, digits, '-' and '_', starting with a letter

@@ -48,11 +48,7 @@ export class PulumiCli implements PulumiBackend {
     }
 }
 
-/**
- * The one stack output this tool reads: `restoreCommand` of the failover stack.
- * MERGE: the stack-output contract (which outputs the on-call tool reads) is being defined once in
- * core/; take the output's name from there.
- */
+/** The one stack output this tool reads: `restoreCommand` of the failover stack (stacks/failover.ts, FailoverOutputs). */
 function stackOutputArgs(output: "restoreCommand", stack: string): string[] {
     return ["stack", "output", output, "-s", stack];
 }
