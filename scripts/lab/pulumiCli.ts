@@ -5,6 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { withPrivateTmpDir } from "../failover/privateTmp";
+import { engineEnv } from "../failover/pulumi";
 import { toolPath, toolsEnv } from "../tools/tools";
 import { Log, REPO_ROOT, withoutProxies } from "./shell";
 
@@ -73,10 +74,10 @@ export class PulumiWorkspace {
     run(args: string[], opts: { allowFailure?: boolean; quiet?: boolean; stdin?: string } = {}): Promise<CliResult> {
         const started = Date.now();
         if (!opts.quiet) this.log(`  $ pulumi ${args.map(showArg).join(" ")}`);
-        // Its own TMPDIR per run, removed after it: the Kubernetes provider leaves a copy of each
-        // kubeconfig there at every run (see scripts/failover/privateTmp.ts).
+        // As the failover tool runs pulumi (engineEnv): its own TMPDIR per run, removed after it
+        // (the Kubernetes provider leaves a copy of each kubeconfig there), and no type check.
         return withPrivateTmpDir("lab-pulumi", (tmp) => new Promise<CliResult>((resolve, reject) => {
-            const child = spawn(toolPath("pulumi"), ["--non-interactive", ...args], { cwd: this.s.projectDir, env: { ...this.env(), TMPDIR: tmp } });
+            const child = spawn(toolPath("pulumi"), ["--non-interactive", ...args], { cwd: this.s.projectDir, env: engineEnv(this.env(), tmp) });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (d) => (stdout += d));

@@ -207,7 +207,7 @@ if (tool === "velero") {
 }
 
 if (tool === "pulumi") {
-  log({ tool, argv, cwd: process.cwd(), tmpdir: process.env.TMPDIR });
+  log({ tool, argv, cwd: process.cwd(), tmpdir: process.env.TMPDIR, transpileOnly: process.env.PULUMI_NODEJS_TRANSPILE_ONLY });
   // As the Kubernetes provider does at every run: a copy of the kubeconfig in TMPDIR, never removed.
   fs.writeFileSync(require("path").join(process.env.TMPDIR || "/tmp", "kubeconfig" + process.pid), "client-key-data: kube-key-copy\n", { mode: 0o600 });
   if (state.pulumiFails && argv.join(" ").startsWith(state.pulumiFails)) { process.stderr.write("error: pulumi failed\n"); process.exit(255); }
@@ -325,6 +325,8 @@ interface Call {
     cwd?: string;
     /** pulumi's TMPDIR. */
     tmpdir?: string;
+    /** pulumi's PULUMI_NODEJS_TRANSPILE_ONLY. */
+    transpileOnly?: string;
     kubeconfigMode?: string;
 }
 interface Run {
@@ -533,6 +535,15 @@ describe("failover.sh (end to end, through the launcher)", function () {
                 expect(fs.existsSync(t), `${t} still exists`).to.equal(false);
             }
             expect(r.leftInTmp).to.deep.equal([]);
+        });
+
+        it("runs pulumi without ts-node's type check unless PULUMI_NODEJS_TRANSPILE_ONLY says otherwise", async () => {
+            const quick = await run([...SWITCH, "--yes"]);
+            expect(quick.code, quick.stderr).to.equal(0);
+            expect(toolCalls(quick, "pulumi").map((c) => c.transpileOnly)).to.deep.equal(PULUMI_SEQUENCE.map(() => "true"));
+            const checked = await run([...SWITCH, "--yes"], healthy(), { PULUMI_NODEJS_TRANSPILE_ONLY: "false" });
+            expect(checked.code, checked.stderr).to.equal(0);
+            expect(toolCalls(checked, "pulumi").map((c) => c.transpileOnly)).to.deep.equal(PULUMI_SEQUENCE.map(() => "false"));
         });
 
         it("without --yes and without a terminal stops after the preview (exit 3), before pulumi up", async () => {

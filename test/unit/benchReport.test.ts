@@ -319,6 +319,10 @@ describe("stragglers before and after the notification setting (bench/stragglers
         const both = stragglerSection({ option: "rgw_data_notify_interval_msec", cephDefault: 0, setTo: 200, before: [cell(100, MiB, [17_000])], after: [cell(100, MiB, [250])] });
         expect(both.join("\n")).to.contain("| rgw_data_notify_interval_msec = 0 (Ceph's default here) | 1 | 17.0 s | 17.0 s | 17.0 s | 1 |");
         expect(both.join("\n")).to.contain("| rgw_data_notify_interval_msec = 200 | 1 | 0.25 s | 0.25 s | 0.25 s | 0 |");
+        expect(both.join("\n")).to.not.contain("rgw_data_sync_poll_interval");
+        const withPoll = stragglerSection({ option: "rgw_data_notify_interval_msec", cephDefault: 0, setTo: 200, before: [cell(100, MiB, [17_000])],
+            after: [cell(100, MiB, [250, 15_500])], pollDefault: 20, afterPoll: [cell(100, MiB, [300, 1_900])] });
+        expect(withPoll.join("\n")).to.contain("| rgw_data_notify_interval_msec = 200 and rgw_data_sync_poll_interval = 2 (default 20) | 2 | 0.30 s | 1.9 s | 1.9 s | 0 |");
         const pacific = stragglerSection({ option: "rgw_data_notify_interval_msec", cephDefault: 200, setTo: 200, before: [cell(100, MiB, [300])], after: [], note: "already 200 ms" });
         expect(pacific.join("\n")).to.not.contain("| rgw_data_notify_interval_msec = 200 |");
         expect(pacific.join("\n")).to.contain("already 200 ms");
