@@ -76,7 +76,8 @@ async function rpoRuns(ctx: BenchCtx, period: string, runs: number): Promise<Rpo
                 b.veleroObjects("backups").catch(() => undefined),
             ]);
             await Promise.all(pending.filter((w) => w.inBucketAt === undefined).map(async (w) => {
-                const found = await ctx.clients.b.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: `backups/${w.run.name}/velero-backup.json` })).then(() => true, () => false);
+                // Velero's bucket (ctx.d.bucket), not the bench's synthetic one (ctx.bucket).
+                const found = await ctx.clients.b.send(new HeadObjectCommand({ Bucket: ctx.d.bucket, Key: `backups/${w.run.name}/velero-backup.json` })).then(() => true, () => false);
                 if (found) w.inBucketAt = Date.now();
             }));
             const now = Date.now();
