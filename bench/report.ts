@@ -8,6 +8,7 @@ import { stragglerSection } from "./stragglers";
 import { LagCell, LagRun, LeaseResults, Phase, Results, Scenario, SwitchOutcome, TimedStep } from "./types";
 import { Fit, GiB, MiB, fitPoints, fmtStat, mibps, plural, ratio, sec, sizeLabel, stat } from "./stats";
 import {
+    STRAGGLER_CAUSE,
     PRODUCTION_LEASE_S, STRAGGLER_MS, drillSlopes, goalTable, lagCellFigures, lagOverall, lagSlopes, leasesOf, rpoSummary,
 } from "./goals";
 
@@ -60,8 +61,8 @@ function lagShapes(res: Results): { fast: LagRun[]; stragglers: LagRun[]; other:
     const fast = runs.filter((r) => r.lagMs! <= 2000);
     const stragglers = runs.filter((r) => r.lagMs! > 2000 && r.lag90Ms !== undefined && r.lag90Ms <= r.lagMs! / 2);
     const other = runs.filter((r) => !fast.includes(r) && !stragglers.includes(r));
-    // Pacific's data sync shard waits 20 s when idle: a straggler then waits anything up to about 20 s
-    // (plus the copy), so the stragglers' lags spread over 0-30 s rather than growing with the backup.
+    // A straggler waits for the data log's renewal (STRAGGLER_CAUSE, up to 22.5 s) or the idle poll
+    // (20 s), plus the copy: the stragglers' lags spread over 0-30 s rather than growing with the backup.
     const pollShaped = stragglers.length >= 3 && stragglers.every((r) => r.lagMs! <= 32_000) && Math.max(...stragglers.map((r) => r.lagMs!)) >= 10_000;
     return { fast, stragglers, other, pollShaped };
 }
@@ -86,7 +87,7 @@ function headline(res: Results): string {
         const sizes = res.lag.filter((c) => c.runs.length).map((c) => c.bytes);
         const span = `${Math.min(...counts)}-${Math.max(...counts)} objects, ${sizeLabel(Math.min(...sizes))}-${sizeLabel(Math.max(...sizes))}`;
         let t = `Replication: a Velero-shaped backup (metadata, tarball, kopia-like tree; ${span}) was complete on zone B within 2 s after its upload to A ended in ${sh.fast.length} of ${runs.length} runs`;
-        if (sh.stragglers.length) t += `; in ${plural(sh.stragglers.length, "run", "runs")} a few straggling objects came ${lagRange(sh.stragglers)} after it${sh.pollShaped ? " (consistent with data sync's 20 s idle poll)" : ""}`;
+        if (sh.stragglers.length) t += `; in ${plural(sh.stragglers.length, "run", "runs")} a few straggling objects came ${lagRange(sh.stragglers)} after it${sh.pollShaped ? ` (${STRAGGLER_CAUSE})` : ""}`;
         if (sh.other.length) t += `; ${plural(sh.other.length, "other run", "other runs")} took ${lagRange(sh.other)}`;
         const gib = res.lag.filter((c) => c.bytes === GiB && cellStat(c, (r) => r.toBMs)).map((c) => cellStat(c, (r) => r.toBMs)!.median);
         const bw = Math.max(...res.lag.map((c) => (cellStat(c, (r) => r.uploadMs) && c.bytes >= 100 * MiB ? c.runs[0].bytes / MiB / (cellStat(c, (r) => r.uploadMs)!.median / 1000) : 0)));
@@ -138,9 +139,9 @@ function reading(res: Results): string[] {
             + `in less than half that time and a few stragglers came late${sh.other.length ? `; ${plural(sh.other.length, "other run", "other runs")} took ${lagRange(sh.other, " to ")}` : ""}.`);
         if (sh.pollShaped) {
             const cells = new Set(sh.stragglers.map((r) => `${r.objects}/${r.bytes}`)).size;
-            out.push(`The stragglers' waits spread from ${lagRange(sh.stragglers, " to ")} and came in ${cells} of the ${res.lag.length} cells, small backups as well as large, which fits Pacific's data sync: the master notifies the other zone of changed `
-                + "data-log shards every 200 ms (`rgw_data_notify_interval_msec`), and a shard whose change was not picked up from a notification is read again only after its "
-                + "20 s idle wait (`INCREMENTAL_INTERVAL` in rgw_data_sync.cc). For the RPO, count on up to about 30 s of replication after the upload ends, whatever the backup's size.");
+            out.push(`The stragglers' waits spread from ${lagRange(sh.stragglers, " to ")} and came in ${cells} of the ${res.lag.length} cells, small backups as well as large: ${STRAGGLER_CAUSE} `
+                + "(read in Ceph's source, rgw_datalog.cc). A change the other zone's sync did not pick up with the earlier entry or a notification waits for that renewal. "
+                + "For the RPO, count on up to about 30 s of replication after the upload ends, whatever the backup's size.");
         }
     }
     const gib = res.lag.filter((c) => c.bytes === GiB && cellStat(c, (r) => r.lagMs)).sort((x, y) => x.objects - y.objects);

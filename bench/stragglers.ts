@@ -1,9 +1,8 @@
-// Replication stragglers: their cause and the setting that removes it, measured before and after in
-// the same run. Ceph 18.2 and 20.2 ship `rgw_data_notify_interval_msec = 0`: the master zone no
-// longer tells the other zone which data-log shards changed, so every change waits for the other
-// zone's idle poll of the shard (`rgw_data_sync_poll_interval`, 20 s). Pacific (16.2) sends those
-// notifications every 200 ms; its stragglers are notifications that arrive while no shard
-// coroutine waits for them (the same 20 s poll then, hard-coded), and no setting removes them.
+// Replication stragglers: their cause and the settings tried against it, measured before and after
+// in the same run. Ceph 18.2 and 20.2 ship `rgw_data_notify_interval_msec = 0`: the master zone no
+// longer tells the other zone which bucket shards changed, so every change waits for the other
+// zone's idle poll of its data-log shard (`rgw_data_sync_poll_interval`, 20 s). With notifications
+// on, a few changes still wait: see STRAGGLER_CAUSE.
 import { cephLab } from "../scripts/lab/labSettings";
 import { BenchCtx } from "./context";
 import { waitCaughtUp } from "./drill";

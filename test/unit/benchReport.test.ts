@@ -258,6 +258,19 @@ describe("issue 17's goals against the figures (bench/goals.ts goalRows)", () =>
         expect(rows[5].why).to.include("skip one");
     });
 
+    it("says which cause kept an RPO past one tick: a late velero-backup.json, a skipped tick, or not measured", () => {
+        const why = (runs: Array<[number, number]>, replicationMeasured = true) => {
+            const res = synthetic();
+            res.rpo = [rpo("1m", runs)];
+            if (!replicationMeasured) for (const r of res.rpo[0].runs) delete r.replicationMs;
+            return goalRows(res)[5].why;
+        };
+        expect(why([[85_000, 24_000], [40_000, 300]])).to.include("velero-backup.json reached zone B late (a straggler) and missed a tick");
+        expect(why([[85_000, 400], [40_000, 300]])).to.include("sync tick can skip one");
+        expect(why([[85_000, 400]], false)).to.include("the replication time was not measured to tell which");
+        expect(why([[40_000, 400]])).to.include("Velero's 60 s backup sync tick");
+    });
+
     it("met when every figure is within its goal", () => {
         const res = synthetic();
         res.lag = [cell(10, MiB, [400, 500, 600])];
