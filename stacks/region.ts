@@ -96,8 +96,9 @@ function veleroFor(cfg: RegionConfig, s3Keys: S3Keys, repositoryPassword: pulumi
         backupFailingFor: cfg.alerts.backupFailingFor,
         rgwSyncStalledFor: cfg.alerts.rgwSyncStalledFor,
         noBackupsVisibleFor: cfg.alerts.noBackupsVisibleFor,
-        // backupSyncPeriod stays the component's default (1m): it is the failover stack's
-        // passiveBackupSyncPeriod (same default), which this stack does not read.
+        // backupSyncPeriod stays the component's default (1m): Velero syncs the passive location
+        // once a minute at most (the failover stack's passiveBackupSyncPeriod, 30s, only lets every
+        // tick through), so a minute is what the alerts allow for it.
     }, { provider: cluster });
     return velero;
 }

@@ -70,7 +70,7 @@ describe("failover stack: site-a active, both sites reachable", () => {
         expect(a.inputs.spec.config).to.deep.equal({ s3Url: "http://rgw-a.example.com", s3ForcePathStyle: "true", region: "global", checksumAlgorithm: "" });
         expect(a.options.provider).to.equal("site-a-cluster");
         expect(b.inputs.spec.accessMode).to.equal("ReadOnly");
-        expect(b.inputs.spec.backupSyncPeriod).to.equal("1m");
+        expect(b.inputs.spec.backupSyncPeriod).to.equal("30s");
         expect(b.inputs.spec.config.s3Url).to.equal("http://rgw-b.example.com");
         expect(b.options.provider).to.equal("site-b-cluster");
         expect(a.inputs.metadata.annotations).to.deep.equal({ "pulumi.com/patchForce": "true" });

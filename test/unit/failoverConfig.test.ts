@@ -19,7 +19,7 @@ function problems(raw: Record<string, string | undefined>): string[] {
 describe("config: failover stack", () => {
     it("fills defaults: one 6-hourly schedule with a 7h RPO, 1m passive sync, no force, not strict", () => {
         const cfg = parseFailoverConfig(base, P);
-        expect(cfg).to.deep.include({ activeSite: "site-a", passiveSite: "site-b", unreachableSites: [], forcePromotion: false, strictReadOnlyPassive: false, passiveBackupSyncPeriod: "1m" });
+        expect(cfg).to.deep.include({ activeSite: "site-a", passiveSite: "site-b", unreachableSites: [], forcePromotion: false, strictReadOnlyPassive: false, passiveBackupSyncPeriod: "30s" });
         expect(cfg.schedules).to.deep.equal([{ name: "every-6h", cron: "0 */6 * * *", ttl: "720h", namespaces: ["*"], rpoSeconds: 7 * 3600 }]);
     });
 
@@ -40,7 +40,7 @@ describe("config: failover stack", () => {
         // Issue 16 item 9: set to "" explicitly is not the silent default.
         ["forcePromotion set to \"\"", { forcePromotion: "" }, /forcePromotion = "" is not allowed; allowed: true or false; or leave it unset/],
         ["strictReadOnlyPassive set to \"\"", { strictReadOnlyPassive: "" }, /strictReadOnlyPassive = "" is not allowed; allowed: true or false/],
-        ["passiveBackupSyncPeriod set to \"\"", { passiveBackupSyncPeriod: "" }, /passiveBackupSyncPeriod = "" is not allowed; .*leave it unset .* for the default "1m"/],
+        ["passiveBackupSyncPeriod set to \"\"", { passiveBackupSyncPeriod: "" }, /passiveBackupSyncPeriod = "" is not allowed; .*leave it unset .* for the default "30s"/],
         ["unreachableSites set to \"\"", { unreachableSites: "" }, /unreachableSites = "" is not allowed; allowed: a list of site ids.*leave it unset/],
         ["schedules set to \"\"", { schedules: "" }, /schedules = "" is not allowed; allowed: a non-empty list of schedules.*leave it unset/],
         ["duplicate schedule names", { schedules: JSON.stringify([{ name: "a", cron: "@daily", ttl: "720h" }, { name: "a", cron: "@daily", ttl: "720h" }]) }, /schedule names must be unique/],
