@@ -5,7 +5,8 @@ import { fitLine, fitPoints, percentile, sec, sizeLabel, stat } from "./stats";
 
 /**
  * Why some objects still straggle with notifications on, read in Ceph's source (rgw_datalog.cc,
- * RGWDataChangesLog::add_entry and renew_run), in 16.2 to 20.2: a bucket shard changed again within
+ * RGWDataChangesLog::add_entry and renew_run; the same logic in every version of it read, old and
+ * new, but measured on 18.2 only): a bucket shard changed again within
  * `rgw_data_log_window` (30 s) of its last data-log entry gets no entry then; a renewal thread writes
  * one every window x 3/4 (22.5 s). A change the other zone's sync did not pick up with the earlier
  * entry waits for that renewal. The shorter idle poll (bench run of 2026-11-30) did not remove them;

@@ -346,7 +346,7 @@ async function workloadIn(cluster: SiteCluster): Promise<Record<string, unknown>
     return objects;
 }
 
-/** How long a backup's files may trail its import on the other site: a 20 s idle-shard poll, with margin. */
+/** How long a backup's files may trail its import on the other site: the data log's 22.5 s renewal (bench/goals.ts STRAGGLER_CAUSE), with margin. */
 const FILES_AGREE_TIMEOUT_MS = 120_000;
 
 /** `velero backup create NAME --from-schedule SCHEDULE`, waited for; returns the backup. */
@@ -380,8 +380,8 @@ async function backupAndReplicate(c: DrillContext, from: Site, name: string, whe
     c.r.timingsMs[`${name}.completedToVisibleOn${to.toUpperCase()}`] = visibleMs;
     c.r.check(`${when}: backup ${name} visible Completed in cluster ${to} through its own location`, imported !== undefined,
         imported ? `${(visibleMs / 1000).toFixed(1)} s after it completed in ${from}` : "not imported within 240 s");
-    // The import needs only velero-backup.json; a file on an idle data-log shard can trail it by a
-    // poll interval (20 s), so the files are compared until they agree, and the wait is recorded.
+    // The import needs only velero-backup.json; a straggling file can trail it by the data log's
+    // renewal (up to 22.5 s), so the files are compared until they agree, and the wait is recorded.
     const prefix = `backups/${name}/`;
     const compareStarted = Date.now();
     let files = 0;
@@ -835,14 +835,16 @@ export async function checkStateAndDestroy(c: DrillContext): Promise<void> {
         const kubeKey = /client-key-data: (\S+)/.exec(c.clusters[site].kubeconfigText())?.[1];
         if (kubeKey) secrets.push(kubeKey);
     }
+    // Shorter values could match by chance.
+    const lookedFor = secrets.filter((x) => x.length >= 16);
     for (const stack of ["site-a", "site-b", "failover"]) {
         const state = await ws.exportState(stack);
-        const found = secrets.filter((x) => x.length >= 16 && state.includes(x));
+        const found = lookedFor.filter((x) => state.includes(x));
         r.check(`pulumi stack export ${stack}: no generated key, password or kubeconfig key in plaintext`, found.length === 0,
-            `${secrets.length} secrets looked for in ${state.length} bytes; found ${found.length}`);
+            `${lookedFor.length} secrets looked for in ${state.length} bytes; found ${found.length}`);
     }
     // The lab's own folder holds its kubeconfigs by design; anything else the runs left is a leak.
-    const scan = filesHoldingSecrets(os.tmpdir(), secrets.filter((x) => x.length >= 16),
+    const scan = filesHoldingSecrets(os.tmpdir(), lookedFor,
         { sinceMs: c.startedMs, skip: [c.s.dir], maxDepth: 3, maxBytes: 1 << 20 });
     r.check(`no file the lab's runs left in ${os.tmpdir()} holds a generated key, password or kubeconfig key`, scan.holding.length === 0,
         `${scan.read} files written since the deployment started read, outside ${c.s.dir}; holding a secret: ${scan.holding.length ? scan.holding.join(", ") : "none"}`);

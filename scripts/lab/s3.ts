@@ -93,14 +93,7 @@ export function objectListDifferences(source: ObjectSummary[], copy: ObjectSumma
 
 /** Keys present in a bucket under `prefix`, sorted (so two zones' lists compare as strings). */
 export async function listKeys(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
-    return keys.sort();
+    return (await listObjectSummaries(client, bucket, prefix)).map((o) => o.key);
 }
 
 export async function createBucket(client: S3Client, bucket: string): Promise<void> {
